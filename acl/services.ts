@@ -1,0 +1,67 @@
+import type { ServiceDefinition } from "./types.ts";
+
+/**
+ * The services of the chat platform, from the seed. Changing this list needs a written reason
+ * in the pull request: each entry becomes a KafkaUser with exactly the access derived here.
+ */
+export const services = [
+  {
+    name: "socket-service",
+    description:
+      "Holds client WebSocket connections: publishes what users send, pushes events back.",
+    produces: ["chat.messages.{tenant}", "chat.events", "presence.updates", "analytics.events"],
+    consumes: ["chat.events", "presence.updates"],
+  },
+  {
+    name: "auth-service",
+    description: "Authentication and sessions; records security events.",
+    produces: ["audit.log", "analytics.events"],
+    consumes: [],
+    receivesCommands: true,
+  },
+  {
+    name: "api-gateway",
+    description: "Public HTTP API; issues commands to the services behind it.",
+    produces: ["audit.log", "analytics.events"],
+    consumes: [],
+    sendsCommandsTo: ["message-processor", "auth-service", "notification-service"],
+  },
+  {
+    name: "message-processor",
+    description: "Validates and persists chat messages, then fans out events exactly once.",
+    produces: ["chat.events", "notifications.pending", "analytics.events"],
+    consumes: ["chat.messages.{tenant}"],
+    receivesCommands: true,
+    transactional: true,
+  },
+  {
+    name: "notification-service",
+    description: "Delivers push and email notifications.",
+    produces: ["analytics.events"],
+    consumes: ["notifications.pending"],
+    receivesCommands: true,
+  },
+  {
+    name: "analytics-service",
+    description: "Aggregates product analytics.",
+    produces: [],
+    consumes: ["analytics.events", "chat.events"],
+  },
+  {
+    name: "audit-service",
+    description: "Stores the audit trail for compliance exports.",
+    produces: [],
+    consumes: ["audit.log"],
+  },
+  {
+    name: "search-indexer",
+    description: "Indexes messages and conversation changes for search.",
+    produces: [],
+    consumes: ["chat.messages.{tenant}", "chat.events"],
+  },
+] as const satisfies readonly ServiceDefinition[];
+
+export type ServiceName = (typeof services)[number]["name"];
+
+/** The platform's own administrative user: a Kafka super user, never used by services. */
+export const PLATFORM_ADMIN_USER = "platform-admin";

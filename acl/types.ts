@@ -1,0 +1,46 @@
+import type { CatalogTopicTemplate } from "../topics/catalog.ts";
+
+/**
+ * A service as it declares itself: what it produces and consumes, and whether it needs
+ * exactly-once. Everything else (KafkaUser, ACLs, consumer group, dead-letter topic) is derived.
+ */
+export interface ServiceDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** Catalog topics (templates for the families) the service writes. */
+  readonly produces: readonly CatalogTopicTemplate[];
+  /** Catalog topics the service reads, as consumer group `<name>`. */
+  readonly consumes: readonly CatalogTopicTemplate[];
+  /** The service reads commands from its own `internal.<name>.commands` topic. */
+  readonly receivesCommands?: boolean;
+  /** Services whose command topic this service writes. */
+  readonly sendsCommandsTo?: readonly string[];
+  /** Exactly-once consume-transform-produce: gets the transactional-id family `<name>.tx.`. */
+  readonly transactional?: boolean;
+}
+
+export type AclResourceType = "topic" | "group" | "transactionalId" | "cluster";
+export type AclPatternType = "literal" | "prefix";
+export type AclOperation = "Read" | "Write" | "Describe";
+
+export interface AclRule {
+  readonly resource: {
+    readonly type: AclResourceType;
+    readonly name: string;
+    readonly patternType: AclPatternType;
+  };
+  /** Sorted, unique. */
+  readonly operations: readonly AclOperation[];
+}
+
+/** What one service may do, derived from its declaration alone. */
+export interface ServiceAccess {
+  readonly service: string;
+  /** KafkaUser name, which is also the name of the Secret Strimzi generates. */
+  readonly username: string;
+  readonly consumerGroup?: string;
+  readonly transactionalIdPrefix?: string;
+  readonly deadLetterTopic?: string;
+  /** Sorted by resource type, then name. */
+  readonly acls: readonly AclRule[];
+}

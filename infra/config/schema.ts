@@ -1,0 +1,192 @@
+import { z } from "zod";
+import { isLegalSegment } from "../../topics/naming.ts";
+
+/**
+ * The typed schema of a stack's config (`Pulumi.<stack>.yaml`, keys under `kafka-platform:`).
+ * Objects are strict: an unknown or misspelt field is an error that lists the allowed fields.
+ * Pure module (zod only), shared by the render command, the Pulumi program and the tools.
+ */
+
+export const PROJECT = "kafka-platform";
+export const SUPPORTED_KAFKA_VERSIONS = ["4.3.1"] as const;
+export const SUPPORTED_METADATA_VERSIONS = ["4.3-IV0"] as const;
+export const STRIMZI_VERSION = "1.2.0";
+
+const k8sName = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    "must be a Kubernetes name: lowercase letters, digits and '-'",
+  )
+  .max(63);
+const quantity = z
+  .string()
+  .regex(
+    /^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/,
+    "must be a Kubernetes quantity such as 500m, 4Gi or 100Gi",
+  );
+const storageQuantity = z
+  .string()
+  .regex(/^[0-9]+(Gi|Ti)$/, "must be a size in Gi or Ti, such as 100Gi");
+
+const resources = z
+  .object({
+    requests: z.object({ cpu: quantity, memory: quantity }).strict(),
+    limits: z.object({ cpu: quantity.optional(), memory: quantity }).strict(),
+  })
+  .strict();
+
+const storage = z
+  .object({
+    /** Size of each JBOD volume. */
+    size: storageQuantity,
+    /** StorageClass; omit for the cluster default. */
+    class: k8sName.optional(),
+    /** Number of JBOD volumes per node (the first also holds KRaft metadata). */
+    volumes: z.number().int().min(1).max(4),
+    /** Whether deleting the node pool deletes its volumes. Never true outside dev. */
+    deleteClaim: z.boolean(),
+  })
+  .strict();
+
+const pool = z
+  .object({
+    replicas: z.literal(3, { error: "must be 3: the platform runs 3 brokers and 3 controllers" }),
+    storage,
+    resources,
+    /** JVM heap (-Xms and -Xmx), such as 2g. */
+    heap: z.string().regex(/^[0-9]+[mg]$/, "must be a JVM size such as 512m or 2g"),
+  })
+  .strict();
+
+const tenant = z
+  .string()
+  .refine(isLegalSegment, "must be one topic-name segment: [a-z0-9] joined by single '-'");
+
+export const stackConfigSchema = z
+  .object({
+    environment: z.enum(["dev", "staging", "prod"]),
+    region: z.string().regex(/^[a-z]{2}-[a-z]+-[0-9]$/, "must be a region id such as us-east-1"),
+    kubernetes: z
+      .object({
+        /** kubeconfig context; omit to use the `kubeconfig` secret or the ambient kubeconfig. */
+        context: z.string().min(1).optional(),
+        /** Namespace of the Kafka cluster and every Strimzi resource. */
+        namespace: k8sName,
+        /** Namespaces whose pods may reach the brokers carry this label with value "true". */
+        clientNamespaceLabel: z
+          .string()
+          .regex(/^([a-z0-9.-]+\/)?[a-zA-Z0-9._-]+$/, "must be a label key"),
+      })
+      .strict(),
+    operator: z
+      .object({
+        version: z.literal(STRIMZI_VERSION),
+        namespace: k8sName,
+      })
+      .strict(),
+    cluster: z
+      .object({
+        name: k8sName,
+        kafkaVersion: z.enum(SUPPORTED_KAFKA_VERSIONS),
+        metadataVersion: z.enum(SUPPORTED_METADATA_VERSIONS),
+        brokers: pool,
+        controllers: pool,
+        /** Node label that spreads replicas across failure domains (rack awareness). */
+        rackTopologyKey: z.string().min(1),
+        /** PodDisruptionBudget: how many nodes of a pool may be down voluntarily at once. */
+        maxUnavailable: z.literal(1, {
+          error: "must be 1: with min.insync.replicas 2 of 3, only one node may be down",
+        }),
+        cruiseControl: z.boolean(),
+      })
+      .strict(),
+    tenants: z
+      .array(tenant)
+      .min(1, "must list at least one tenant")
+      .refine((t) => new Set(t).size === t.length, "must not repeat a tenant"),
+    /** Who manages topics, users and ACLs: the Strimzi operators, or @pulumi/kafka for a cluster Strimzi does not run. */
+    topicManagement: z.enum(["strimzi", "kafka-provider"]),
+    kafkaProvider: z
+      .object({
+        bootstrapServers: z
+          .array(z.string().regex(/^[a-zA-Z0-9.-]+:[0-9]{2,5}$/, "must be host:port"))
+          .min(1),
+        tlsEnabled: z.boolean(),
+        adminUsername: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+    /** Protect the cluster, node pools and topics from deletion. Set false only to tear a stack down on purpose. */
+    protectData: z.boolean(),
+    schemaRegistry: z
+      .object({
+        enabled: z.boolean(),
+        replicas: z.number().int().min(1).max(5),
+      })
+      .strict(),
+    mirrorMaker: z
+      .object({
+        enabled: z.boolean(),
+        /** The other region: the source cluster this stack mirrors from. */
+        sourceRegion: z
+          .string()
+          .regex(/^[a-z]{2}-[a-z]+-[0-9]$/, "must be a region id such as eu-west-1")
+          .optional(),
+        sourceBootstrap: z
+          .string()
+          .regex(/^[a-zA-Z0-9.-]+:[0-9]{2,5}$/, "must be host:port")
+          .optional(),
+        replicas: z.number().int().min(1).max(5),
+      })
+      .strict(),
+    monitoring: z
+      .object({
+        enabled: z.boolean(),
+        /** Labels the Prometheus instance selects PodMonitors and PrometheusRules by. */
+        prometheusSelector: z.record(z.string(), z.string()),
+        /** Namespace where Grafana's sidecar picks up dashboard ConfigMaps. */
+        grafanaNamespace: k8sName,
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.topicManagement === "kafka-provider" && c.kafkaProvider === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kafkaProvider"],
+        message: "is required when topicManagement is kafka-provider",
+      });
+    }
+    if (c.environment !== "dev") {
+      for (const p of ["brokers", "controllers"] as const) {
+        if (c.cluster[p].storage.deleteClaim) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["cluster", p, "storage", "deleteClaim"],
+            message: `must be false outside dev: deleting the pool would delete its data`,
+          });
+        }
+      }
+    }
+    if (
+      c.mirrorMaker.enabled &&
+      (c.mirrorMaker.sourceRegion === undefined || c.mirrorMaker.sourceBootstrap === undefined)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mirrorMaker"],
+        message: "needs sourceRegion and sourceBootstrap when enabled",
+      });
+    }
+    if (c.mirrorMaker.sourceRegion !== undefined && c.mirrorMaker.sourceRegion === c.region) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["mirrorMaker", "sourceRegion"],
+        message: "must be another region than this stack's",
+      });
+    }
+  });
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;

@@ -1,0 +1,91 @@
+import { services as defaultServices } from "../acl/services.ts";
+import type { ServiceDefinition } from "../acl/types.ts";
+import { topicCatalog } from "./catalog.ts";
+import { environmentTopicOverrides } from "./environment-overrides.ts";
+import {
+  DEAD_LETTER_PARTITIONS,
+  DEAD_LETTER_RETENTION_MS,
+  TOPIC_MIN_INSYNC_REPLICAS,
+  TOPIC_REPLICATION_FACTOR,
+  deadLetterTopicFor,
+} from "./policy.ts";
+import { SERVICE_PLACEHOLDER, TENANT_PLACEHOLDER, expandTemplate } from "./templates.ts";
+import type { CleanupPolicy, Environment, ResolvedTopic, TopicDefinition } from "./types.ts";
+import { validateCatalog } from "./validate.ts";
+import { ValidationError } from "./validation-error.ts";
+
+export interface TopicResolutionInput {
+  readonly environment: Environment;
+  readonly tenants: readonly string[];
+  readonly catalog?: readonly TopicDefinition[];
+  readonly services?: readonly ServiceDefinition[];
+}
+
+/** Services that read anything own a consumer group, and so a dead-letter topic. */
+export function consumesAnything(service: ServiceDefinition): boolean {
+  return service.consumes.length > 0 || service.receivesCommands === true;
+}
+
+function topicConfig(retentionMs: number, cleanupPolicy: CleanupPolicy): Record<string, string> {
+  return {
+    "cleanup.policy": cleanupPolicy,
+    "min.insync.replicas": String(TOPIC_MIN_INSYNC_REPLICAS),
+    "retention.ms": String(retentionMs),
+  };
+}
+
+/**
+ * Expands the catalog into the concrete topics one stack applies: a topic per tenant for the
+ * per-tenant families, a command topic per receiving service, a dead-letter topic per
+ * consuming service, with environment overrides applied. Sorted by name; throws a
+ * ValidationError listing every problem when the catalog or service list is invalid.
+ */
+export function resolveTopics(input: TopicResolutionInput): ResolvedTopic[] {
+  const catalog: readonly TopicDefinition[] = input.catalog ?? topicCatalog;
+  const serviceList: readonly ServiceDefinition[] = input.services ?? defaultServices;
+  const issues = validateCatalog(catalog, serviceList);
+  if (issues.length > 0) throw new ValidationError(issues);
+
+  const cap =
+    environmentTopicOverrides[input.environment].maxRetentionMs ?? Number.POSITIVE_INFINITY;
+  const retention = (ms: number): number => Math.min(ms, cap);
+  const topics: ResolvedTopic[] = [];
+  const add = (def: TopicDefinition, name: string): void => {
+    topics.push({
+      name,
+      source: def.name,
+      family: def.family,
+      partitions: def.partitions,
+      replicationFactor: TOPIC_REPLICATION_FACTOR,
+      config: topicConfig(retention(def.retentionMs), def.cleanupPolicy),
+      key: def.key,
+      description: def.description,
+    });
+  };
+
+  for (const def of catalog) {
+    if (def.family === "single") add(def, def.name);
+    if (def.family === "per-tenant") {
+      for (const tenant of input.tenants)
+        add(def, expandTemplate(def.name, TENANT_PLACEHOLDER, tenant));
+    }
+    if (def.family === "per-service") {
+      for (const s of serviceList.filter((x) => x.receivesCommands === true)) {
+        add(def, expandTemplate(def.name, SERVICE_PLACEHOLDER, s.name));
+      }
+    }
+  }
+  for (const s of serviceList.filter(consumesAnything)) {
+    topics.push({
+      name: deadLetterTopicFor(s.name),
+      source: "dead-letter",
+      family: "dead-letter",
+      partitions: DEAD_LETTER_PARTITIONS,
+      replicationFactor: TOPIC_REPLICATION_FACTOR,
+      config: topicConfig(retention(DEAD_LETTER_RETENTION_MS), "delete"),
+      key: "original key",
+      description: `Messages ${s.name} could not process after its retries, with the reason in headers.`,
+    });
+  }
+  return topics.sort((a, b) => a.name.localeCompare(b.name));
+}

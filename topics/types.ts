@@ -1,0 +1,44 @@
+/** Types of the topic catalog. Pure data: importable by services without Pulumi or cdk8s. */
+
+export type CleanupPolicy = "delete" | "compact" | "compact,delete";
+
+/**
+ * How a catalog entry becomes concrete topics in a stack:
+ * - `single`: exactly one topic, named as written;
+ * - `per-tenant`: one topic per tenant of the stack, `{tenant}` in the name;
+ * - `per-service`: one topic per service that declares `receivesCommands`, `{service}` in the name.
+ */
+export type TopicFamily = "single" | "per-tenant" | "per-service";
+
+export interface TopicDefinition {
+  /** Name, or name template with `{tenant}` / `{service}` for the families. */
+  readonly name: string;
+  readonly family: TopicFamily;
+  readonly description: string;
+  readonly partitions: number;
+  /** Retention in milliseconds. */
+  readonly retentionMs: number;
+  readonly cleanupPolicy: CleanupPolicy;
+  /** What the message key is; producers must key by it (per-key ordering). */
+  readonly key: string;
+  /** Event types (envelope `type`) that may appear on the topic. */
+  readonly events: readonly string[];
+  /** Why the values the seed left open were chosen. */
+  readonly rationale?: string;
+}
+
+/** A topic as one stack applies it: a concrete name and the full Kafka topic config. */
+export interface ResolvedTopic {
+  readonly name: string;
+  /** Catalog entry (template name) this topic comes from; dead-letter topics name theirs. */
+  readonly source: string;
+  readonly family: TopicFamily | "dead-letter";
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Kafka topic configs, string-valued as Kafka stores them, keys sorted. */
+  readonly config: Readonly<Record<string, string>>;
+  readonly key: string;
+  readonly description: string;
+}
+
+export type Environment = "dev" | "staging" | "prod";
