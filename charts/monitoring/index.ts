@@ -1,0 +1,19 @@
+// STUB (owned by the monitoring helper): the real implementation replaces these bodies.
+import type { App } from "cdk8s";
+import type { PlatformModel } from "../model.ts";
+
+/** Key of the JMX Prometheus exporter rules inside the metrics ConfigMap. */
+export const KAFKA_METRICS_CONFIGMAP_KEY = "kafka-metrics-config.yml";
+
+/** Name of the ConfigMap the Kafka resource's metricsConfig points at. */
+export function kafkaMetricsConfigMapName(clusterName: string): string {
+  return `${clusterName}-kafka-metrics`;
+}
+
+/** The JMX Prometheus exporter rules (YAML): used by the ConfigMap and by the local brokers' javaagent. */
+export function kafkaJmxExporterConfigYaml(): string {
+  return "lowercaseOutputName: true\nrules: []\n";
+}
+
+/** Adds the monitoring chart(s) (PodMonitors, PrometheusRule, dashboard ConfigMaps) to the app. */
+export function addMonitoringCharts(_app: App, _model: PlatformModel): void {}
