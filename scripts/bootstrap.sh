@@ -32,7 +32,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing dependencies (npm ci)"
   # @confluentinc/kafka-javascript (benchmark comparison only) links the system librdkafka deps.
   export CKJS_LINKING=dynamic npm_config_build_from_source=true
-  (cd "$root" && npm ci --omit=optional --no-fund --no-audit --loglevel=error)
+  (cd "$root" && npm ci --no-fund --no-audit --loglevel=error)
   echo "$want" >"$stamp"
 fi
 
