@@ -1,6 +1,6 @@
-// STUB (owned by the monitoring helper): the real implementation replaces these bodies.
 import type { App } from "cdk8s";
 import type { PlatformModel } from "../model.ts";
+import { kafkaJmxExporterConfig, renderJmxExporterConfigYaml } from "./jmx-exporter-rules.ts";
 
 /** Key of the JMX Prometheus exporter rules inside the metrics ConfigMap. */
 export const KAFKA_METRICS_CONFIGMAP_KEY = "kafka-metrics-config.yml";
@@ -12,7 +12,7 @@ export function kafkaMetricsConfigMapName(clusterName: string): string {
 
 /** The JMX Prometheus exporter rules (YAML): used by the ConfigMap and by the local brokers' javaagent. */
 export function kafkaJmxExporterConfigYaml(): string {
-  return "lowercaseOutputName: true\nrules: []\n";
+  return renderJmxExporterConfigYaml(kafkaJmxExporterConfig());
 }
 
 /** Adds the monitoring chart(s) (PodMonitors, PrometheusRule, dashboard ConfigMaps) to the app. */
