@@ -1,5 +1,10 @@
-// STUB (owned by the charts helper): the real implementation replaces this body.
+import { App, type Chart } from "cdk8s";
+import { KafkaClusterChart } from "./kafka-cluster-chart.ts";
+import { KafkaTopicsChart } from "./kafka-topics-chart.ts";
+import { KafkaUsersChart } from "./kafka-users-chart.ts";
+import { addMonitoringCharts } from "./monitoring/index.ts";
 import type { PlatformModel } from "./model.ts";
+import { sortObjects } from "./object-order.ts";
 
 /** A Kubernetes object as rendered (plain JSON). */
 export type K8sObject = {
@@ -20,7 +25,26 @@ export interface RenderedChart {
   readonly objects: readonly K8sObject[];
 }
 
+/**
+ * Adds every chart of a stack to `app`. With `topicManagement: kafka-provider` the cluster is
+ * not run by Strimzi, and its topics, users and ACLs are Pulumi resources (@pulumi/kafka), so
+ * the Strimzi charts are left out: a topic must never be owned by both.
+ */
+export function addStackCharts(app: App, model: PlatformModel): void {
+  if (model.config.topicManagement === "strimzi") {
+    new KafkaClusterChart(app, model);
+    new KafkaTopicsChart(app, model);
+    new KafkaUsersChart(app, model);
+  }
+  if (model.config.monitoring.enabled) addMonitoringCharts(app, model);
+}
+
 /** Renders every chart of a stack, deterministically, without writing files. */
-export function renderStack(_model: PlatformModel): RenderedChart[] {
-  throw new Error("renderStack: not implemented yet");
+export function renderStack(model: PlatformModel): RenderedChart[] {
+  const app = new App();
+  addStackCharts(app, model);
+  return app.charts.map((chart: Chart) => ({
+    name: chart.node.id,
+    objects: sortObjects(chart.toJson() as K8sObject[]),
+  }));
 }
