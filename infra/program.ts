@@ -1,0 +1,139 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { renderStack } from "../charts/index.ts";
+import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
+import { KafkaProviderAccess } from "./components/kafka-provider-access.ts";
+import { PlatformNamespaces } from "./components/namespaces.ts";
+import { StrimziCrds } from "./components/strimzi-crds.ts";
+import { StrimziKafkaCluster } from "./components/strimzi-kafka-cluster.ts";
+import { StrimziOperator } from "./components/strimzi-operator.ts";
+import { planManifestGroups } from "./manifest-plan.ts";
+import { dataProtection } from "./protection.ts";
+import { createKubernetesProvider } from "./providers/kubernetes-provider.ts";
+import { credentialSecretNames, strimziBootstrapAddresses } from "./stack-outputs.ts";
+import type { StackSettings } from "./stack-settings.ts";
+import { strimziRelease } from "./strimzi-release.ts";
+
+/** The stack outputs. Plain values only: no secret is ever exported. */
+export interface PlatformOutputs {
+  /** Namespace of the Kafka cluster and of every credentials Secret. */
+  readonly namespace: string;
+  readonly kafkaVersion: string;
+  readonly topicManagement: "strimzi" | "kafka-provider";
+  /** Bootstrap address(es) by listener name. */
+  readonly bootstrapServers: Readonly<Record<string, string>>;
+  /** Service name to the name of its credentials Secret (`password`, `sasl.jaas.config`). */
+  readonly credentialSecrets: Readonly<Record<string, string>>;
+  /** Whether the data-bearing resources carry `protect: true`. */
+  readonly dataProtected: boolean;
+}
+
+const MANAGED_BY = {
+  "app.kubernetes.io/managed-by": "pulumi",
+  "app.kubernetes.io/part-of": "kafka-platform",
+};
+
+/**
+ * The whole program for one stack. Everything it creates comes from the validated stack config
+ * and the platform model (catalog + derived access): Strimzi CRDs, then the operator, then the
+ * rendered charts in ordered groups; or, with `topicManagement: kafka-provider`, topics, ACLs
+ * and SCRAM credentials through @pulumi/kafka.
+ */
+export function definePlatform(settings: StackSettings): PlatformOutputs {
+  const { config } = settings;
+  const model: PlatformModel = buildPlatformModel(settings);
+  const protection = dataProtection(config);
+  const kubernetes = createKubernetesProvider("kubernetes", {
+    config,
+    ...(settings.secrets.kubeconfig !== undefined
+      ? { kubeconfig: settings.secrets.kubeconfig }
+      : {}),
+  });
+  const onCluster: pulumi.ComponentResourceOptions = { providers: [kubernetes] };
+  const common = {
+    namespace: config.kubernetes.namespace,
+    kafkaVersion: config.cluster.kafkaVersion,
+    topicManagement: config.topicManagement,
+    dataProtected: protection.cluster,
+  };
+
+  if (config.topicManagement === "kafka-provider") {
+    const kafkaProvider = config.kafkaProvider;
+    const adminPassword = settings.secrets.kafkaProviderAdminPassword;
+    // readStackSettings and the schema guarantee both; this keeps the types honest.
+    if (kafkaProvider === undefined || adminPassword === undefined) {
+      throw new Error(
+        `${settings.file}: kafka-provider needs kafkaProvider and its admin password`,
+      );
+    }
+    const namespaces = new PlatformNamespaces(
+      "namespaces",
+      {
+        clusterNamespace: config.kubernetes.namespace,
+        protectClusterNamespace: protection.clusterNamespace,
+        labels: MANAGED_BY,
+      },
+      onCluster,
+    );
+    const access = new KafkaProviderAccess(
+      "kafka-access",
+      {
+        topics: model.topics,
+        access: model.access,
+        bootstrapServers: kafkaProvider.bootstrapServers,
+        tlsEnabled: kafkaProvider.tlsEnabled,
+        adminUsername: kafkaProvider.adminUsername,
+        adminPassword,
+        credentialsNamespace: config.kubernetes.namespace,
+        kubernetesProvider: kubernetes,
+        protectTopics: protection.topics,
+      },
+      { dependsOn: namespaces.all() },
+    );
+    return {
+      ...common,
+      bootstrapServers: { bootstrap: kafkaProvider.bootstrapServers.join(",") },
+      credentialSecrets: access.credentialSecretNames,
+    };
+  }
+
+  const namespaces = new PlatformNamespaces(
+    "namespaces",
+    {
+      operatorNamespace: config.operator.namespace,
+      clusterNamespace: config.kubernetes.namespace,
+      protectClusterNamespace: protection.clusterNamespace,
+      labels: MANAGED_BY,
+    },
+    onCluster,
+  );
+  const crds = new StrimziCrds(
+    "strimzi-crds",
+    { manifest: strimziRelease.crdManifestUrl, version: strimziRelease.version },
+    { ...onCluster, protect: protection.crds },
+  );
+  const operator = new StrimziOperator(
+    "strimzi-operator",
+    {
+      chart: strimziRelease.helmChart,
+      version: config.operator.version,
+      namespace: config.operator.namespace,
+      watchNamespaces: [config.kubernetes.namespace],
+    },
+    { ...onCluster, dependsOn: [crds, ...namespaces.all()] },
+  );
+  const charts = renderStack(model);
+  new StrimziKafkaCluster(
+    "kafka-cluster",
+    {
+      groups: planManifestGroups(charts, protection),
+      namespaces: namespaces.all(),
+      operator: [crds, operator],
+    },
+    onCluster,
+  );
+  return {
+    ...common,
+    bootstrapServers: strimziBootstrapAddresses(charts),
+    credentialSecrets: credentialSecretNames(model),
+  };
+}

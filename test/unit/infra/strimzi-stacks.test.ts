@@ -1,0 +1,216 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { renderStack, type K8sObject } from "../../../charts/index.ts";
+import { buildPlatformModel } from "../../../charts/model.ts";
+import { deriveAllAccess } from "../../../acl/derive.ts";
+import { listStacks, loadStack } from "../../../infra/config/load.ts";
+import { PROTECTED_ENVIRONMENTS } from "../../../infra/protection.ts";
+import {
+  plainOccurrences,
+  runProgram,
+  stackFileValues,
+  unwrapSecrets,
+  type ProgramRun,
+  type RegisteredResource,
+} from "./support/pulumi-harness.ts";
+
+const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
+const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const K8S_PROVIDER = "pulumi:providers:kubernetes";
+const FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\n# fake-kubeconfig-credential-7f3a\n";
+
+const key = (o: K8sObject): string =>
+  `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+const sortObjects = (objs: readonly K8sObject[]): K8sObject[] =>
+  [...objs].sort((a, b) => key(a).localeCompare(key(b)));
+
+function objsOf(r: RegisteredResource): K8sObject[] {
+  return unwrapSecrets(r.inputs["objs"]) as K8sObject[];
+}
+
+for (const stack of listStacks()) {
+  describe(`stack ${stack} under Pulumi mocks`, () => {
+    let run: ProgramRun;
+    const loaded = loadStack(stack);
+    const rendered = renderStack(buildPlatformModel(loaded));
+    const byType = (type: string): RegisteredResource[] =>
+      run.resources.filter((r) => r.type === type);
+    const one = (type: string): RegisteredResource => {
+      const found = byType(type);
+      expect(found, type).toHaveLength(1);
+      return found[0]!;
+    };
+
+    beforeAll(async () => {
+      run = await runProgram({
+        stack,
+        values: stackFileValues(stack),
+        secrets: { kubeconfig: FAKE_KUBECONFIG },
+      });
+    });
+
+    it("registers the expected resource types and counts", () => {
+      const counts: Record<string, number> = {};
+      for (const r of run.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+      expect(counts[K8S_PROVIDER]).toBe(1);
+      expect(counts[NAMESPACE]).toBe(2);
+      expect(counts[CONFIG_FILE]).toBe(1);
+      expect(counts[RELEASE]).toBe(1);
+      // One ConfigGroup per (chart, tier) that has objects.
+      const tiers = new Set(byType(CONFIG_GROUP).map((g) => g.name));
+      expect(tiers.size).toBe(byType(CONFIG_GROUP).length);
+      expect(byType(CONFIG_GROUP).length).toBeGreaterThanOrEqual(rendered.length);
+      // No @pulumi/kafka resources on the Strimzi path.
+      expect(run.resources.filter((r) => r.type.startsWith("kafka:"))).toEqual([]);
+    });
+
+    it("hands Kubernetes exactly the objects the render command produces", () => {
+      const applied = byType(CONFIG_GROUP).flatMap(objsOf);
+      const expected = rendered.flatMap((c) => c.objects);
+      expect(sortObjects(applied)).toEqual(sortObjects(expected));
+      // Every group holds objects of one chart only, in render order.
+      for (const group of byType(CONFIG_GROUP)) {
+        const objs = objsOf(group);
+        const chart = rendered.find((c) => c.objects.some((o) => key(o) === key(objs[0]!)));
+        expect(chart, group.name).toBeDefined();
+        const inChart = chart!.objects.filter((o) => objs.some((g) => key(g) === key(o)));
+        expect(objs, group.name).toEqual(inChart);
+      }
+    });
+
+    it("applies the pinned Strimzi CRD manifest and the operator without its CRDs", () => {
+      expect(one(CONFIG_FILE).inputs["file"]).toBe(
+        "https://github.com/strimzi/strimzi-kafka-operator/releases/download/1.2.0/strimzi-crds-1.2.0.yaml",
+      );
+      const release = one(RELEASE);
+      expect(release.inputs).toMatchObject({
+        chart: "oci://quay.io/strimzi-helm/strimzi-kafka-operator",
+        version: "1.2.0",
+        namespace: loaded.config.operator.namespace,
+        skipCrds: true,
+        values: { watchAnyNamespace: false, watchNamespaces: [loaded.config.kubernetes.namespace] },
+      });
+      // CRDs before the operator; namespaces before the operator.
+      const crds = one(CONFIG_FILE);
+      expect(release.dependencies).toContain(crds.urn);
+      for (const ns of byType(NAMESPACE)) expect(release.dependencies).toContain(ns.urn);
+    });
+
+    it("makes every group of Strimzi custom resources depend on the CRDs and the operator", () => {
+      const crds = one(CONFIG_FILE).urn;
+      const operator = one(RELEASE).urn;
+      const clusterNs = byType(NAMESPACE).find(
+        (n) =>
+          (n.inputs["metadata"] as { name: string }).name === loaded.config.kubernetes.namespace,
+      )!;
+      const strimziGroups = byType(CONFIG_GROUP).filter((g) =>
+        objsOf(g).some((o) => o.apiVersion.startsWith("kafka.strimzi.io/")),
+      );
+      expect(strimziGroups.length).toBeGreaterThan(0);
+      for (const g of strimziGroups) {
+        expect(g.dependencies, g.name).toContain(crds);
+        expect(g.dependencies, g.name).toContain(operator);
+      }
+      for (const g of byType(CONFIG_GROUP)) expect(g.dependencies, g.name).toContain(clusterNs.urn);
+    });
+
+    it("orders destroy so KafkaTopics go while the cluster's topic operator still runs", () => {
+      const groupsWith = (kind: string): RegisteredResource[] =>
+        byType(CONFIG_GROUP).filter((g) => objsOf(g).some((o) => o.kind === kind));
+      const clusterGroups = groupsWith("Kafka");
+      expect(clusterGroups).toHaveLength(1);
+      for (const kind of ["KafkaTopic", "KafkaUser"]) {
+        const groups = groupsWith(kind);
+        expect(groups.length, kind).toBeGreaterThan(0);
+        for (const g of groups) expect(g.dependencies, g.name).toContain(clusterGroups[0]!.urn);
+        // KafkaTopics never share a group with the Kafka resource, or they would be deleted together.
+        for (const g of groups)
+          expect(
+            objsOf(g).some((o) => o.kind === "Kafka"),
+            g.name,
+          ).toBe(false);
+      }
+      // The metrics ConfigMap the Kafka resource points at exists before it.
+      const metricsGroup = byType(CONFIG_GROUP).find((g) =>
+        objsOf(g).some(
+          (o) =>
+            o.kind === "ConfigMap" && o.metadata.namespace === loaded.config.kubernetes.namespace,
+        ),
+      );
+      expect(clusterGroups[0]!.dependencies).toContain(metricsGroup!.urn);
+    });
+
+    it("protects data-bearing resources exactly when protectData is set", () => {
+      const protectedData = loaded.config.protectData;
+      if (PROTECTED_ENVIRONMENTS.includes(loaded.config.environment)) {
+        expect(
+          protectedData,
+          `${loaded.file}: protectData must be true in ${loaded.config.environment}`,
+        ).toBe(true);
+      }
+      for (const g of byType(CONFIG_GROUP)) {
+        const dataKinds = objsOf(g).filter((o) =>
+          ["Kafka", "KafkaNodePool", "KafkaTopic"].includes(o.kind),
+        );
+        if (dataKinds.length > 0) expect(g.protect, g.name).toBe(protectedData);
+        else expect(g.protect, g.name).toBe(false);
+      }
+      const crdsComponent = run.resources.find((r) => r.type === "kafka-platform:strimzi:Crds")!;
+      expect(crdsComponent.protect).toBe(protectedData);
+      const clusterNs = byType(NAMESPACE).find(
+        (n) =>
+          (n.inputs["metadata"] as { name: string }).name === loaded.config.kubernetes.namespace,
+      )!;
+      expect(clusterNs.protect).toBe(protectedData);
+      expect(one(RELEASE).protect).toBe(false);
+    });
+
+    it("sends every Kubernetes object through the stack's own provider", () => {
+      const provider = one(K8S_PROVIDER);
+      expect(provider.inputs["clusterIdentifier"]).toBe(
+        `${loaded.config.environment}-${loaded.config.region}`,
+      );
+      for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+        const ref = r.custom ? r.provider : (r.providers["kubernetes"] ?? "");
+        expect(ref.startsWith(`${provider.urn}::`), `${r.type} ${r.name}`).toBe(true);
+      }
+    });
+
+    it("keeps the kubeconfig secret in every input and out of every output", () => {
+      const provider = one(K8S_PROVIDER);
+      expect(unwrapSecrets(provider.inputs["kubeconfig"])).toBe(FAKE_KUBECONFIG);
+      for (const r of run.resources) {
+        expect(plainOccurrences(r.inputs, "fake-kubeconfig-credential"), r.urn).toEqual([]);
+      }
+      expect(plainOccurrences(run.outputs, "fake-kubeconfig-credential")).toEqual([]);
+      expect(run.secretOutputs).toEqual([]);
+    });
+
+    it("exports the bootstrap addresses, credentials Secrets, namespace and Kafka version", () => {
+      const ns = loaded.config.kubernetes.namespace;
+      const name = loaded.config.cluster.name;
+      expect(run.outputs["namespace"]).toBe(ns);
+      expect(run.outputs["kafkaVersion"]).toBe("4.3.1");
+      expect(run.outputs["topicManagement"]).toBe("strimzi");
+      const bootstrap = run.outputs["bootstrapServers"] as Record<string, string>;
+      expect(Object.values(bootstrap).length).toBeGreaterThan(0);
+      for (const address of Object.values(bootstrap)) {
+        expect(address).toMatch(
+          new RegExp(`^${name}-kafka-([a-z0-9]+-)?bootstrap\\.${ns}\\.svc:[0-9]+$`),
+        );
+      }
+      // Each service's Secret is the one Strimzi's user operator writes for its KafkaUser.
+      const users = rendered.flatMap((c) => c.objects).filter((o) => o.kind === "KafkaUser");
+      const secrets = run.outputs["credentialSecrets"] as Record<string, string>;
+      expect(Object.keys(secrets).sort()).toEqual(
+        deriveAllAccess()
+          .map((a) => a.service)
+          .sort(),
+      );
+      for (const secretName of Object.values(secrets)) {
+        expect(users.map((u) => u.metadata.name)).toContain(secretName);
+      }
+    });
+  });
+}
