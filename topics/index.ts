@@ -6,3 +6,4 @@ export { resolveTopics, consumesAnything, type TopicResolutionInput } from "./re
 export { validateCatalog } from "./validate.ts";
 export { ValidationError, formatIssue, type ValidationIssue } from "./validation-error.ts";
 export type * from "./types.ts";
+export * from "./events/index.ts";
