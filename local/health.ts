@@ -1,0 +1,161 @@
+import { Admin, Connection, describeQuorumV2 } from "@platformatic/kafka";
+import type { ScramCredential } from "./credentials.ts";
+import { platformaticOptions } from "./kafka-client-options.ts";
+
+export interface QuorumVoter {
+  readonly id: number;
+  readonly logEndOffset: bigint;
+  /** Records the voter is behind the leader's high watermark. */
+  readonly lag: bigint;
+}
+
+export interface QuorumStatus {
+  readonly leaderId: number;
+  readonly leaderEpoch: number;
+  readonly highWatermark: bigint;
+  readonly voters: readonly QuorumVoter[];
+}
+
+export interface UnderReplicatedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+export interface ClusterProbe {
+  /** Broker ids registered in the cluster metadata. */
+  readonly brokers: readonly number[];
+  readonly quorum: QuorumStatus;
+  readonly topicCount: number;
+  readonly underReplicated: readonly UnderReplicatedPartition[];
+}
+
+export interface ProbeTarget {
+  readonly bootstrapServers: readonly string[];
+  readonly caPemPath: string;
+  readonly admin: ScramCredential;
+}
+
+async function describeQuorum(target: ProbeTarget): Promise<QuorumStatus> {
+  const opts = platformaticOptions(target.bootstrapServers, target.caPemPath, target.admin);
+  let lastError: unknown;
+  for (const server of target.bootstrapServers) {
+    const [host, port] = server.split(":");
+    const connection = new Connection("kafka-platform-health", {
+      tls: opts.tls,
+      sasl: opts.sasl,
+      connectTimeout: 3000,
+      requestTimeout: 5000,
+    });
+    try {
+      await connection.connect(host ?? "127.0.0.1", Number(port));
+      const response = await describeQuorumV2.api.async(connection, [
+        { topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] },
+      ]);
+      const partition = response.topics[0]?.partitions[0];
+      if (response.errorCode !== 0 || partition === undefined || partition.errorCode !== 0) {
+        throw new Error(
+          `DescribeQuorum failed: ${response.errorMessage ?? partition?.errorMessage ?? `error ${response.errorCode}`}`,
+        );
+      }
+      return {
+        leaderId: partition.leaderId,
+        leaderEpoch: partition.leaderEpoch,
+        highWatermark: partition.highWatermark,
+        voters: partition.currentVoters.map((v) => ({
+          id: v.replicaId,
+          logEndOffset: v.logEndOffset,
+          lag:
+            partition.highWatermark > v.logEndOffset
+              ? partition.highWatermark - v.logEndOffset
+              : 0n,
+        })),
+      };
+    } catch (e) {
+      lastError = e;
+    } finally {
+      await connection.close().catch(() => {});
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error("no broker answered DescribeQuorum");
+}
+
+/** One look at the cluster through the admin user: registered brokers, quorum, replication. */
+export async function probeCluster(target: ProbeTarget): Promise<ClusterProbe> {
+  const admin = new Admin({
+    clientId: "kafka-platform-health",
+    ...platformaticOptions(target.bootstrapServers, target.caPemPath, target.admin),
+    retries: 0,
+    connectTimeout: 3000,
+    requestTimeout: 5000,
+  });
+  try {
+    const topics = await admin.listTopics({ includeInternals: true });
+    const metadata = await admin.metadata({ topics, forceUpdate: true });
+    const underReplicated: UnderReplicatedPartition[] = [];
+    for (const [topic, t] of metadata.topics) {
+      t.partitions.forEach((p, partition) => {
+        if (p.isr.length < p.replicas.length) {
+          underReplicated.push({ topic, partition, replicas: p.replicas, isr: p.isr });
+        }
+      });
+    }
+    const quorum = await describeQuorum(target);
+    return {
+      brokers: [...metadata.brokers.keys()].sort((a, b) => a - b),
+      quorum,
+      topicCount: topics.filter((t) => !t.startsWith("__")).length,
+      underReplicated,
+    };
+  } finally {
+    await admin.close().catch(() => {});
+  }
+}
+
+export interface HealthExpectation {
+  /** Node ids that must be registered brokers and quorum voters. */
+  readonly nodes: readonly number[];
+  /** Also require every partition's ISR to be complete (default true). */
+  readonly fullyReplicated?: boolean;
+}
+
+/** Why the probe is not healthy yet, or undefined when it is. */
+export function unhealthyReason(
+  probe: ClusterProbe,
+  expect: HealthExpectation,
+): string | undefined {
+  const missing = expect.nodes.filter((id) => !probe.brokers.includes(id));
+  if (missing.length > 0) return `brokers not registered yet: ${missing.join(", ")}`;
+  if (probe.quorum.leaderId < 0) return "the controller quorum has no leader";
+  if (expect.fullyReplicated !== false && probe.underReplicated.length > 0) {
+    return `${probe.underReplicated.length} under-replicated partitions`;
+  }
+  return undefined;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until healthy; throws with the last reason after `timeoutMs`. */
+export async function waitUntilHealthy(
+  target: ProbeTarget,
+  expect: HealthExpectation,
+  timeoutMs: number,
+  onWait: (reason: string) => void = () => {},
+): Promise<ClusterProbe> {
+  const deadline = Date.now() + timeoutMs;
+  let reason = "not probed yet";
+  while (Date.now() < deadline) {
+    try {
+      const probe = await probeCluster(target);
+      const why = unhealthyReason(probe, expect);
+      if (why === undefined) return probe;
+      reason = why;
+    } catch (e) {
+      reason = (e as Error).message;
+    }
+    onWait(reason);
+    await sleep(1000);
+  }
+  throw new Error(`cluster not healthy after ${Math.round(timeoutMs / 1000)}s: ${reason}`);
+}
