@@ -1,0 +1,220 @@
+/**
+ * The render command: `npm run render -- --stack <name>`. Loads and validates a stack's config
+ * and the catalog, renders every chart, validates every object against the real CRDs, shows
+ * what changed against what is already in dist/<stack>/, then writes one YAML file per chart.
+ * Bad input stops it before anything is written, with every problem listed.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { REPO_ROOT, listStacks, loadStack } from "../infra/config/load.ts";
+import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
+import { ValidationError, formatIssue } from "../topics/validation-error.ts";
+
+const HELP = `Usage: npm run render -- [--stack <name>] [--out <dir>] [--dry-run]
+
+Renders a stack's Kubernetes manifests (Strimzi Kafka, node pools, topics, users, monitoring)
+from Pulumi.<stack>.yaml and the catalog, validates every object against the CRDs in
+../shared/schemas, prints what changed against <out>/<stack>/, and writes one YAML file per
+chart to <out>/<stack>/<chart>.yaml. Nothing is written when anything is invalid.
+
+Options:
+  --stack <name>      stack to render (default: dev); one of the Pulumi.<name>.yaml files
+  --out <dir>         output directory (default: dist, relative to the repository root)
+  --dry-run           render, validate and show the plan and diff; write nothing
+  --diff-context <n>  lines of context around changed lines in the diff (default: 2)
+  --root <dir>        repository root holding the stack files (default: this repository)
+  -h, --help          show this help
+
+Exit status: 0 on success, 1 when the config, catalog or rendered objects are invalid,
+2 on a usage error.`;
+
+interface Options {
+  readonly stack: string;
+  readonly out: string;
+  readonly root: string;
+  readonly dryRun: boolean;
+  readonly context: number;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: readonly string[]): Options | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        stack: { type: "string", default: "dev" },
+        out: { type: "string", default: "dist" },
+        root: { type: "string", default: REPO_ROOT },
+        "dry-run": { type: "boolean", default: false },
+        "diff-context": { type: "string", default: "2" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  const context = Number(v["diff-context"]);
+  if (!Number.isInteger(context) || context < 0) {
+    throw new UsageError(`--diff-context must be a whole number, got ${v["diff-context"]}`);
+  }
+  const root = resolve(v.root);
+  return {
+    stack: v.stack,
+    root,
+    out: isAbsolute(v.out) ? v.out : join(root, v.out),
+    dryRun: v["dry-run"],
+    context,
+  };
+}
+
+const log = (line = ""): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(...rows.map(([a]) => a.length));
+  return rows.map(([a, b]) => `    ${a.padEnd(width)}  ${b}`);
+}
+
+async function render(options: Options): Promise<void> {
+  const started = Date.now();
+  const { stack, root } = options;
+  log(`render ${stack}`);
+
+  // 1. Config and catalog: fast, and every problem at once, before any chart is built.
+  const loaded = loadStack(stack, root);
+  const model: PlatformModel = buildPlatformModel(loaded);
+  log(
+    `  config   ${loaded.file}: ${model.config.environment} ${model.config.region}, ` +
+      `namespace ${model.config.kubernetes.namespace}, cluster ${model.config.cluster.name}`,
+  );
+  log(
+    `  catalog  ${model.topics.length} topics, ${model.access.length} services, ` +
+      `tenants ${model.config.tenants.join(", ")}`,
+  );
+
+  // 2. Render and validate every object against its CRD (loaded only now: they are heavy).
+  const { renderStack } = await import("../charts/index.ts");
+  const { chartYaml, parseChartYaml } = await import("../charts/manifest-yaml.ts");
+  const { diffManifests } = await import("../charts/manifest-diff.ts");
+  const { findSecretMaterial } = await import("../charts/secret-guard.ts");
+  const { validationErrors, SCHEMAS_DIR } = await import("../test/support/crd-schema-validator.ts");
+  const charts = renderStack(model);
+  const objects = charts.flatMap((c) => c.objects);
+  const problems = [
+    ...validationErrors(objects),
+    ...findSecretMaterial(objects).map((f) => `${f}: secret material must never be rendered`),
+  ];
+  if (problems.length > 0) {
+    throw new RenderError(
+      `${problems.length} rendered object problem${problems.length === 1 ? "" : "s"} (nothing written):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+  }
+  log(
+    `  rendered ${charts.length} charts, ${objects.length} objects; all valid against the CRDs in ${relative(root, SCHEMAS_DIR) || SCHEMAS_DIR}`,
+  );
+  const kinds = new Map<string, number>();
+  for (const o of objects)
+    kinds.set(`${o.kind} (${o.apiVersion})`, (kinds.get(`${o.kind} (${o.apiVersion})`) ?? 0) + 1);
+  table(
+    [...kinds.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]),
+  ).forEach((l) => log(l));
+
+  // 3. Diff against what is already rendered.
+  const dir = join(options.out, stack);
+  const shown = relative(process.cwd(), dir) || ".";
+  const files = new Map<string, string>(charts.map((c) => [`${c.name}.yaml`, chartYaml(stack, c)]));
+  const existing = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+    : [];
+  const before = existing.flatMap((f) => parseChartYaml(readFileSync(join(dir, f), "utf8")));
+  const diff = diffManifests(before, objects, options.context);
+  if (existing.length === 0) {
+    log(`  diff     ${shown} is empty: all ${objects.length} objects are new`);
+  } else {
+    log(
+      `  diff     against ${shown}: ${diff.added.length} added, ${diff.changed.length} changed, ` +
+        `${diff.removed.length} removed, ${diff.unchanged} unchanged`,
+    );
+    diff.added.forEach((k) => log(`    + ${k}`));
+    diff.removed.forEach((k) =>
+      log(`    - ${k}${DATA_BEARING.test(k) ? "  (! deletes data when applied)" : ""}`),
+    );
+    for (const change of diff.changed) {
+      log(`    ~ ${change.key}`);
+      change.lines.forEach((l) => log(`        ${l}`));
+    }
+  }
+  const stale = existing.filter((f) => !files.has(f));
+
+  // 4. Write (or not).
+  if (options.dryRun) {
+    log(
+      `  dry run: nothing written (would write ${files.size} files to ${shown}${stale.length > 0 ? `, remove ${stale.join(", ")}` : ""})`,
+    );
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of files) writeFileSync(join(dir, file), text);
+  for (const file of stale) rmSync(join(dir, file));
+  log(
+    `  wrote    ${[...files.keys()].map((f) => join(shown, f)).join(", ")}` +
+      (stale.length > 0 ? `; removed ${stale.join(", ")}` : ""),
+  );
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+class RenderError extends Error {}
+
+/** Kinds whose removal deletes stored messages (topics, or the cluster and its volumes). */
+const DATA_BEARING = /^(Kafka|KafkaNodePool|KafkaTopic) /;
+
+async function main(): Promise<number> {
+  let options: Options | "help";
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`render: ${(e as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (options === "help") {
+    log(HELP);
+    return 0;
+  }
+  if (!listStacks(options.root).includes(options.stack)) {
+    process.stderr.write(
+      `render: no stack "${options.stack}": there is no ${join(options.root, `Pulumi.${options.stack}.yaml`)} (allowed: ${listStacks(options.root).join(", ")})\n`,
+    );
+    return 1;
+  }
+  try {
+    await render(options);
+    return 0;
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      process.stderr.write(
+        `render: ${options.stack}: ${e.issues.length} validation error${e.issues.length === 1 ? "" : "s"} (nothing written):\n` +
+          e.issues.map((i) => `  - ${formatIssue(i)}`).join("\n") +
+          "\n",
+      );
+      return 1;
+    }
+    if (e instanceof RenderError) {
+      process.stderr.write(`render: ${options.stack}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main();
