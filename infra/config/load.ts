@@ -69,6 +69,10 @@ function allowedKeys(schema: AnySchema, path: readonly PropertyKey[]): string[] 
   return def?.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
 }
 
+function isMap(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** Turns zod's issues into ValidationIssues that name the file, the field and the allowed values. */
 export function toValidationIssues(error: z.ZodError, file: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -103,7 +107,8 @@ export function toValidationIssues(error: z.ZodError, file: string): ValidationI
       issues.push({
         file,
         path,
-        message: `${issue.message}${issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : ""}`,
+        // Cross-field checks get the whole config map as input: echo values and lists, not maps.
+        message: `${issue.message}${issue.input !== undefined && !isMap(issue.input) ? ` (got ${JSON.stringify(issue.input)})` : ""}`,
       });
     }
   }
