@@ -160,7 +160,13 @@ export async function runProgram(input: StackInput): Promise<ProgramRun> {
     });
   };
 
-  const program = (await import("../../../../infra/index.ts")) as Record<string, unknown>;
+  let program: Record<string, unknown>;
+  try {
+    program = (await import("../../../../infra/index.ts")) as Record<string, unknown>;
+  } catch (e) {
+    await pulumi.runtime.disconnect();
+    throw e;
+  }
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
   for (const [key, value] of Object.entries(program)) {
