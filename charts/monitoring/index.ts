@@ -1,6 +1,7 @@
 import type { App } from "cdk8s";
 import type { PlatformModel } from "../model.ts";
 import { kafkaJmxExporterConfig, renderJmxExporterConfigYaml } from "./jmx-exporter-rules.ts";
+import { MonitoringChart } from "./monitoring-chart.ts";
 
 /** Key of the JMX Prometheus exporter rules inside the metrics ConfigMap. */
 export const KAFKA_METRICS_CONFIGMAP_KEY = "kafka-metrics-config.yml";
@@ -16,4 +17,6 @@ export function kafkaJmxExporterConfigYaml(): string {
 }
 
 /** Adds the monitoring chart(s) (PodMonitors, PrometheusRule, dashboard ConfigMaps) to the app. */
-export function addMonitoringCharts(_app: App, _model: PlatformModel): void {}
+export function addMonitoringCharts(app: App, model: PlatformModel): void {
+  new MonitoringChart(app, model);
+}

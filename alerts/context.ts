@@ -1,0 +1,22 @@
+import type { PlatformModel } from "../charts/model.ts";
+import type { AlertContext } from "./types.ts";
+
+/** The alert context of a stack: cluster identity, pool sizes, the catalog's consumer groups. */
+export function alertContextFromModel(model: PlatformModel): AlertContext {
+  const { config } = model;
+  const consumerGroups = [
+    ...new Set(
+      model.access.map((a) => a.consumerGroup).filter((g): g is string => g !== undefined),
+    ),
+  ].sort();
+  return {
+    namespace: config.kubernetes.namespace,
+    cluster: config.cluster.name,
+    brokerReplicas: config.cluster.brokers.replicas,
+    controllerReplicas: config.cluster.controllers.replicas,
+    consumerGroups,
+    ...(config.mirrorMaker.enabled
+      ? { mirrorMaker: { replicas: config.mirrorMaker.replicas } }
+      : {}),
+  };
+}
