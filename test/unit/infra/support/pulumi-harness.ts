@@ -162,7 +162,7 @@ export async function runProgram(input: StackInput): Promise<ProgramRun> {
 
   let program: Record<string, unknown>;
   try {
-    program = (await import("../../../../infra/index.ts")) as Record<string, unknown>;
+    program = await import("../../../../infra/index.ts");
   } catch (e) {
     await pulumi.runtime.disconnect();
     throw e;
