@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { renderedPrometheusRule, ruleFileFromPrometheusRule } from "../../../alerts/rule-file.ts";
+import { buildPlatformModel } from "../../../charts/model.ts";
+import { loadStack } from "../../../infra/config/load.ts";
+import { parse } from "yaml";
+import { alertCases } from "./alert-cases.ts";
+import { checkRules, requirePromtool, testRules } from "./promtool.ts";
+
+// The stack with every alert (it mirrors, so MirrorMaker 2 alerts exist too).
+const ruleFile = ruleFileFromPrometheusRule(
+  renderedPrometheusRule(buildPlatformModel(loadStack("prod-eu-west-1"))),
+);
+const rules = (
+  parse(ruleFile) as { groups: { rules: { alert: string; labels: { severity: string } }[] }[] }
+).groups.flatMap((g) => g.rules);
+const alertNames = [...new Set(rules.map((r) => r.alert))].sort();
+
+describe("alert rules under promtool", () => {
+  it("promtool is installed (Debian package prometheus)", () => {
+    expect(() => requirePromtool()).not.toThrow();
+  });
+
+  it("the rendered rule file passes promtool check rules", () => {
+    const r = checkRules(ruleFile);
+    expect(r.ok, r.output).toBe(true);
+    expect(r.output).toContain(`SUCCESS: ${rules.length} rules found`);
+  });
+
+  it("every alert has promtool cases: each severity fires somewhere, and a case where it stays silent", () => {
+    expect(Object.keys(alertCases).sort()).toEqual(alertNames);
+    for (const name of alertNames) {
+      const tests = alertCases[name]!.flatMap((c) => c.alert_rule_test);
+      expect(
+        tests.every((t) => t.alertname === name),
+        name,
+      ).toBe(true);
+      const fired = new Set(tests.flatMap((t) => t.exp_alerts.map((a) => a.exp_labels.severity)));
+      const severities = new Set(
+        rules.filter((r) => r.alert === name).map((r) => r.labels.severity),
+      );
+      expect([...fired].sort(), name).toEqual([...severities].sort());
+      expect(
+        tests.some((t) => t.exp_alerts.length === 0),
+        `${name} has no silent case`,
+      ).toBe(true);
+    }
+  });
+
+  it.each(alertNames)("promtool test rules: %s", (name) => {
+    const r = testRules(ruleFile, alertCases[name]!);
+    expect(r.ok, `promtool test rules failed (exit ${r.status}):\n${r.output}`).toBe(true);
+    expect(r.output).toContain("SUCCESS");
+  });
+});
