@@ -171,7 +171,10 @@ describe(`kafka-provider stack (from ${base}) under Pulumi mocks`, () => {
   it("publishes each service's credentials in a Secret named like Strimzi's, data secret", () => {
     const secrets = byType(SECRET);
     expect(secrets).toHaveLength(model.access.length);
+    const namespaces = byType("kubernetes:core/v1:Namespace");
+    expect(namespaces).toHaveLength(1);
     for (const s of secrets) {
+      expect(s.dependencies, s.name).toContain(namespaces[0]!.urn);
       const meta = s.inputs["metadata"] as { name: string; namespace: string };
       expect(meta.namespace).toBe(config.kubernetes.namespace);
       expect(isSecretWrapped(s.inputs["stringData"]), s.name).toBe(true);
