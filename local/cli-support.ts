@@ -1,0 +1,127 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ValidationError } from "../topics/validation-error.ts";
+
+/** One verb of a command-line tool: its help text, options and action. */
+export interface Verb {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly details?: string;
+  readonly options: NonNullable<ParseArgsConfig["options"]>;
+  readonly allowPositionals?: boolean;
+  readonly run: (
+    values: Record<string, string | boolean | undefined>,
+    positionals: string[],
+  ) => Promise<number>;
+}
+
+export function progress(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function optionHelp(verb: Verb): string[] {
+  return Object.entries(verb.options).map(([name, o]) => {
+    const arg = o.type === "string" ? ` <${name}>` : "";
+    const short = o.short ? `-${o.short}, ` : "    ";
+    const def =
+      o.default !== undefined && o.type === "string" ? ` (default ${String(o.default)})` : "";
+    return `  ${short}--${name}${arg}${def}`;
+  });
+}
+
+export function verbHelp(tool: string, verb: Verb): string {
+  return [
+    `Usage: ${tool} ${verb.name} ${verb.usage}`.trimEnd(),
+    "",
+    verb.summary,
+    ...(verb.details ? ["", verb.details] : []),
+    "",
+    "Options:",
+    ...optionHelp(verb),
+    "  -h, --help",
+  ].join("\n");
+}
+
+export function toolHelp(tool: string, description: string, verbs: readonly Verb[]): string {
+  const width = Math.max(...verbs.map((v) => v.name.length));
+  return [
+    `Usage: ${tool} <command> [options]`,
+    "",
+    description,
+    "",
+    "Commands:",
+    ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),
+    "",
+    `Run '${tool} <command> --help' for a command's options.`,
+  ].join("\n");
+}
+
+/** Parses argv for a multi-verb tool and runs the verb; returns the exit code. */
+export async function runTool(
+  tool: string,
+  description: string,
+  verbs: readonly Verb[],
+  argv: readonly string[],
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${toolHelp(tool, description, verbs)}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  const verb = verbs.find((v) => v.name === name);
+  if (verb === undefined) {
+    process.stderr.write(
+      `${tool}: unknown command "${name}" (allowed: ${verbs.map((v) => v.name).join(", ")})\n`,
+    );
+    return 2;
+  }
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    const result = parseArgs({
+      args: [...rest],
+      options: { ...verb.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: verb.allowPositionals ?? false,
+      strict: true,
+    });
+    parsed = {
+      values: result.values as Record<string, string | boolean | undefined>,
+      positionals: result.positionals,
+    };
+  } catch (e) {
+    process.stderr.write(
+      `${tool} ${verb.name}: ${(e as Error).message}\n\n${verbHelp(tool, verb)}\n`,
+    );
+    return 2;
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(`${verbHelp(tool, verb)}\n`);
+    return 0;
+  }
+  try {
+    return await verb.run(parsed.values, parsed.positionals);
+  } catch (e) {
+    const message = e instanceof ValidationError ? e.message : (e as Error).message;
+    process.stderr.write(`${tool} ${verb.name}: ${message}\n`);
+    return 1;
+  }
+}
+
+export function stringOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+export function intOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  fallback: number,
+): number {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number, got "${raw}"`);
+  return n;
+}

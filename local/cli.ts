@@ -1,0 +1,184 @@
+import { spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { applyCatalog } from "./apply/apply.ts";
+import { intOption, progress, runTool, stringOption, type Verb } from "./cli-support.ts";
+import { credentialsFile } from "./credentials.ts";
+import { fetchKafkaJars } from "./fetch.ts";
+import { clusterFromOptions, instanceOptions } from "./instance-options.ts";
+import { nodeFiles } from "./node-config.ts";
+import { KAFKA_LIBS_DIR, KAFKA_VERSION } from "./paths.ts";
+import { NODE_IDS, isNodeId } from "./ports.ts";
+import { formatStatus } from "./status-report.ts";
+
+const TOOL = "npm run local --";
+
+const stackOption = { stack: { type: "string", short: "s", default: "dev" } } as const;
+
+const verbs: Verb[] = [
+  {
+    name: "up",
+    summary:
+      "Start the local 3-node Kafka cluster (fetching jars, certificates, storage as needed) and apply the catalog.",
+    usage: "[--instance dev] [--port-base 59000] [--stack dev] [--fresh] [--skip-apply]",
+    details:
+      "Waits until every broker is registered, the KRaft quorum has a leader and no partition is under-replicated.\n--fresh stops the instance and deletes its data first. Passwords go to .cache/local/<instance>/credentials.json (0600).",
+    options: {
+      ...instanceOptions,
+      ...stackOption,
+      fresh: { type: "boolean" },
+      "skip-apply": { type: "boolean" },
+      timeout: { type: "string", default: "180" },
+    },
+    run: async (values) => {
+      const cluster = clusterFromOptions(values);
+      const started = Date.now();
+      progress(
+        `starting instance "${cluster.instance}" (Apache Kafka ${KAFKA_VERSION}, 3 nodes, port base ${cluster.portBase})`,
+      );
+      await cluster.start({
+        fresh: values.fresh === true,
+        timeoutMs: intOption(values, "timeout", 180) * 1000,
+      });
+      progress(`healthy after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      if (values["skip-apply"] !== true) {
+        await applyCatalog(cluster, {
+          stack: stringOption(values, "stack") ?? "dev",
+          log: progress,
+        });
+      }
+      progress("");
+      progress(`bootstrap servers: ${cluster.bootstrapServers.join(",")}`);
+      progress(`CA certificate:    ${cluster.caPemPath}`);
+      progress(
+        `credentials:       ${credentialsFile(cluster.dir)} (admin: ${cluster.adminCredentials.username})`,
+      );
+      progress(`Java tool config:  ${cluster.adminClientPropertiesPath}`);
+      return 0;
+    },
+  },
+  {
+    name: "down",
+    summary: "Stop every node of the instance by pid and wait until they have exited.",
+    usage: "[--instance dev] [--purge]",
+    details: "--purge also deletes the instance's data, certificates and credentials.",
+    options: { ...instanceOptions, purge: { type: "boolean" } },
+    run: async (values) => {
+      const cluster = clusterFromOptions(values);
+      const before = cluster.runningNodes();
+      if (before.length === 0) progress(`instance "${cluster.instance}" is not running`);
+      await cluster.stop();
+      const left = cluster.runningNodes();
+      if (before.length > 0)
+        progress(`stopped ${before.length} node(s) (pids ${before.map((n) => n.pid).join(", ")})`);
+      if (values.purge === true) {
+        rmSync(cluster.dir, { recursive: true, force: true });
+        progress(`deleted ${cluster.dir}`);
+      }
+      return left.length === 0 ? 0 : 1;
+    },
+  },
+  {
+    name: "status",
+    summary:
+      "Show the nodes, registered brokers, the controller quorum (leader, voters, lag) and under-replicated partitions.",
+    usage: "[--instance dev]",
+    options: { ...instanceOptions },
+    run: async (values) => {
+      const cluster = clusterFromOptions(values, () => {});
+      if (!cluster.isRunning()) {
+        formatStatus(cluster, undefined).forEach(progress);
+        return 3;
+      }
+      const probe = await cluster
+        .probe()
+        .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      formatStatus(cluster, probe).forEach(progress);
+      return probe instanceof Error ||
+        probe.underReplicated.length > 0 ||
+        probe.brokers.length < NODE_IDS.length
+        ? 1
+        : 0;
+    },
+  },
+  {
+    name: "apply",
+    summary:
+      "Reconcile the catalog (topics and configs, SCRAM users, ACLs) with the running cluster.",
+    usage: "[--instance dev] [--stack dev] [--dry-run] [--allow-destructive]",
+    details:
+      "Prints the plan (+ create, ~ update, - delete) first. --dry-run stops there. Deleting a topic, cutting retention\n" +
+      "or turning on compaction is refused unless --allow-destructive is given; fewer partitions or another replication\n" +
+      "factor are always refused (Kafka cannot shrink partitions). Only topics of the catalog's families and the catalog's\n" +
+      "users are managed; other topics and principals are left alone. Passwords are generated into the 0600 credentials file.",
+    options: {
+      ...instanceOptions,
+      ...stackOption,
+      "dry-run": { type: "boolean" },
+      "allow-destructive": { type: "boolean" },
+    },
+    run: async (values) => {
+      const cluster = clusterFromOptions(values);
+      if (!cluster.isRunning())
+        throw new Error(`instance "${cluster.instance}" is not running (npm run local -- up)`);
+      await applyCatalog(cluster, {
+        stack: stringOption(values, "stack") ?? "dev",
+        dryRun: values["dry-run"] === true,
+        allowDestructive: values["allow-destructive"] === true,
+        log: progress,
+      });
+      return 0;
+    },
+  },
+  {
+    name: "logs",
+    summary: "Print (or follow) the nodes' server logs.",
+    usage: "[--instance dev] [--node 0] [--lines 50] [--follow]",
+    options: {
+      ...instanceOptions,
+      node: { type: "string", short: "n" },
+      lines: { type: "string", default: "50" },
+      follow: { type: "boolean", short: "f" },
+    },
+    run: async (values) => {
+      const cluster = clusterFromOptions(values, () => {});
+      const only = stringOption(values, "node");
+      const ids = only === undefined ? [...NODE_IDS] : [Number(only)];
+      if (!ids.every(isNodeId)) throw new Error(`--node must be one of ${NODE_IDS.join(", ")}`);
+      const files = ids.map((id) => nodeFiles(cluster.dir, id).log).filter((f) => existsSync(f));
+      if (files.length === 0)
+        throw new Error(`no logs under ${cluster.dir}; was the instance started?`);
+      const args = [
+        "-n",
+        String(intOption(values, "lines", 50)),
+        ...(values.follow === true ? ["-F"] : []),
+        ...files,
+      ];
+      return new Promise<number>((resolve, reject) => {
+        const tail = spawn("tail", args, { stdio: "inherit" });
+        tail.on("error", reject);
+        tail.on("close", (code) => resolve(code ?? 0));
+      });
+    },
+  },
+  {
+    name: "fetch",
+    summary: `Download the pinned Apache Kafka ${KAFKA_VERSION} jars (local/maven/pom.xml) into .cache with Maven; a no-op when present.`,
+    usage: "",
+    details:
+      "CI runs this before the tests. Maven's repository stays in ~/.m2, so re-runs on one machine download nothing.",
+    options: {},
+    run: (): Promise<number> => {
+      const { fetched } = fetchKafkaJars(progress);
+      if (!fetched) progress(`Kafka ${KAFKA_VERSION} jars already in ${KAFKA_LIBS_DIR}`);
+      return Promise.resolve(0);
+    },
+  },
+];
+
+const code = await runTool(
+  TOOL,
+  "The local Apache Kafka cluster: 3 KRaft nodes on loopback with SASL_SSL/SCRAM-SHA-512 and ACLs from the catalog.",
+  verbs,
+  process.argv.slice(2),
+);
+process.exit(code);
