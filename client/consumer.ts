@@ -1,0 +1,308 @@
+import type { KafkaJS } from "@confluentinc/kafka-javascript";
+import { deadLetterTopicFor } from "../topics/policy.ts";
+import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
+import type { ConnectionConfig } from "./config.ts";
+import { connectClearly, createKafka, type ClientLog } from "./connection.ts";
+import { deadLetterHeaders, headersToStrings } from "./dead-letter.ts";
+import { decodeEnvelope, type Envelope } from "./envelope.ts";
+import { catalogEntryFor } from "./keys.ts";
+import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
+import { TypedProducer, errorName, type RawMessage } from "./producer.ts";
+import type { ConsumableTopic, EventTypeOn, ServiceName } from "./topic-types.ts";
+
+export interface MessageContext {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  /** 1 on the first try, up to `retry.maxAttempts`. */
+  readonly attempt: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface RetryPolicy {
+  /** Handler attempts before the message goes to the dead-letter topic. Default 5. */
+  readonly maxAttempts: number;
+  readonly backoff: BackoffPolicy;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, backoff: DEFAULT_BACKOFF };
+
+export interface ConsumerOptions<S extends ServiceName, N extends ConsumableTopic<S>> {
+  readonly service: S;
+  readonly connection: ConnectionConfig;
+  readonly topics: readonly N[];
+  readonly handler: (envelope: Envelope<EventTypeOn<N>>, context: MessageContext) => Promise<void>;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Partitions processed at the same time (each one in order). Default 4. */
+  readonly concurrency?: number;
+  /** Largest batch handed over per partition; the commit follows each batch. Default 100. */
+  readonly maxBatchSize?: number;
+  readonly metrics?: MetricsSink;
+  readonly log?: ClientLog;
+  /** Kafka group protocol: KIP-848 `consumer` (default) or `classic`. */
+  readonly groupProtocol?: "consumer" | "classic";
+}
+
+export interface PartitionHealth {
+  readonly topic: string;
+  readonly partition: number;
+  /** Records after the last processed one, as of the last fetch; undefined before the first. */
+  readonly lag: number | undefined;
+}
+
+export interface ConsumerHealth {
+  readonly connected: boolean;
+  readonly running: boolean;
+  readonly assignment: readonly PartitionHealth[];
+  readonly totalLag: number;
+  readonly lastError: string | undefined;
+}
+
+/** Why a message went to the dead-letter topic. */
+export type DeadLetterReason = "poison" | "exhausted";
+
+/** The library consumer with the platform's settings: manual commits, earliest start. */
+export function createLibraryConsumer(
+  connection: ConnectionConfig,
+  service: ServiceName,
+  options: {
+    groupProtocol?: "consumer" | "classic";
+    maxBatchSize?: number;
+    readCommitted?: boolean;
+    log?: ClientLog;
+  },
+): KafkaJS.Consumer {
+  const kafka = createKafka(connection, `${service}-consumer`, options.log);
+  return kafka.consumer({
+    kafkaJS: { groupId: service, fromBeginning: true, autoCommit: false },
+    "group.protocol": options.groupProtocol ?? "consumer",
+    "js.consumer.max.batch.size": options.maxBatchSize ?? 100,
+    "fetch.wait.max.ms": 50,
+    ...(options.readCommitted === true ? { "isolation.level": "read_committed" as const } : {}),
+  });
+}
+
+/**
+ * The typed consumer of one service, as consumer group `<service>`: processes each partition
+ * in order (so per-key order holds) and several partitions at once; commits after success;
+ * retries a failing message with exponential backoff and jitter, then dead-letters it to
+ * `dlq.<service>` with the headers of topics/policy.ts; dead-letters an undecodable message at
+ * once. `stop()` (also on SIGTERM via `stopOnSignals`) finishes the message in hand, commits
+ * and leaves the group.
+ */
+export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> {
+  private readonly consumer: KafkaJS.Consumer;
+  private readonly deadLetters: TypedProducer<S>;
+  private readonly retry: RetryPolicy;
+  private readonly metrics: MetricsSink;
+  private readonly lag = new Map<string, number>();
+  private readonly stopSignal = new AbortController();
+  private connected = false;
+  private running = false;
+  private lastError: string | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: ConsumerOptions<S, N>) {
+    this.consumer = createLibraryConsumer(options.connection, options.service, options);
+    this.deadLetters = new TypedProducer({
+      service: options.service,
+      connection: options.connection,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.metrics = options.metrics ?? NO_METRICS;
+  }
+
+  get deadLetterTopic(): string {
+    return deadLetterTopicFor(this.options.service);
+  }
+
+  /** Connects, joins the group and starts processing; resolves once running. */
+  async start(): Promise<void> {
+    await this.deadLetters.connect();
+    await connectClearly(
+      this.consumer,
+      this.options.connection,
+      `consumer of ${this.options.service}`,
+    );
+    this.connected = true;
+    await this.consumer.subscribe({ topics: [...this.options.topics] });
+    this.running = true;
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.concurrency ?? 4,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private async onBatch({
+    batch,
+    resolveOffset,
+    isRunning,
+    isStale,
+  }: KafkaJS.EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    let done: string | undefined;
+    for (const message of batch.messages) {
+      if (this.stopSignal.signal.aborted || !isRunning() || isStale()) break;
+      await this.handle(topic, partition, message);
+      resolveOffset(message.offset);
+      done = message.offset;
+      this.lag.set(
+        `${topic}\u0000${partition}`,
+        Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+      );
+    }
+    if (done !== undefined) {
+      await this.consumer.commitOffsets([
+        { topic, partition, offset: (BigInt(done) + 1n).toString() },
+      ]);
+    }
+  }
+
+  private async handle(
+    topic: string,
+    partition: number,
+    message: KafkaJS.KafkaMessage,
+  ): Promise<void> {
+    const headers = headersToStrings(message.headers);
+    const attributes = { service: this.options.service, topic, group: this.options.service };
+    const started = performance.now();
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(message.value, headers);
+      const allowed = catalogEntryFor(topic)?.events as readonly string[] | undefined;
+      if (allowed !== undefined && !allowed.includes(envelope.type)) {
+        throw new Error(`event type ${envelope.type} does not belong on ${topic}`);
+      }
+    } catch (error) {
+      await this.deadLetter(topic, partition, message, headers, error, 0, "poison");
+      return;
+    }
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+      try {
+        const context: MessageContext = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString("utf8") ?? null,
+          attempt,
+          headers,
+        };
+        await this.options.handler(envelope as Envelope<EventTypeOn<N>>, context);
+        this.metrics.count(CLIENT_METRICS.consumeMessages, 1, attributes);
+        this.metrics.record(CLIENT_METRICS.consumeLatency, performance.now() - started, attributes);
+        this.metrics.record(
+          CLIENT_METRICS.endToEndLatency,
+          Date.now() - Date.parse(envelope.timestamp),
+          attributes,
+        );
+        return;
+      } catch (error) {
+        lastError = error;
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.metrics.count(CLIENT_METRICS.consumeErrors, 1, {
+          ...attributes,
+          error: errorName(error),
+        });
+        if (attempt < this.retry.maxAttempts) {
+          this.metrics.count(CLIENT_METRICS.consumeRetries, 1, attributes);
+          await sleep(backoffDelay(attempt, this.retry.backoff));
+        }
+      }
+    }
+    await this.deadLetter(
+      topic,
+      partition,
+      message,
+      headers,
+      lastError,
+      this.retry.maxAttempts,
+      "exhausted",
+    );
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaJS.KafkaMessage,
+    headers: Record<string, string>,
+    error: unknown,
+    attempts: number,
+    reason: DeadLetterReason,
+  ): Promise<void> {
+    const raw: RawMessage = {
+      key: message.key,
+      value: message.value,
+      headers: deadLetterHeaders(headers, {
+        topic,
+        partition,
+        offset: message.offset,
+        timestamp: message.timestamp,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        attempts,
+        service: this.options.service,
+      }),
+    };
+    await this.deadLetters.sendRaw(this.deadLetterTopic, raw);
+    this.metrics.count(CLIENT_METRICS.deadLetters, 1, {
+      service: this.options.service,
+      topic,
+      reason,
+    });
+  }
+
+  health(): ConsumerHealth {
+    const assignment = this.connected ? this.consumer.assignment() : [];
+    const partitions = assignment.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      lag: this.lag.get(`${topic}\u0000${partition}`),
+    }));
+    for (const p of partitions) {
+      if (p.lag !== undefined)
+        this.metrics.gauge(CLIENT_METRICS.consumerLag, p.lag, {
+          service: this.options.service,
+          topic: p.topic,
+          partition: p.partition,
+        });
+    }
+    return {
+      connected: this.connected,
+      running: this.running,
+      assignment: partitions,
+      totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
+      lastError: this.lastError,
+    };
+  }
+
+  /** Stops taking messages, lets the one in hand finish and commit, leaves the group. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.stopSignal.abort();
+      this.running = false;
+      if (this.connected) await this.consumer.disconnect();
+      this.connected = false;
+      await this.deadLetters.disconnect();
+    })();
+    return this.stopping;
+  }
+
+  /** Calls stop() on the first SIGTERM/SIGINT, then `after` (e.g. process.exit). */
+  stopOnSignals(
+    after: () => void = () => undefined,
+    signals: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"],
+  ): void {
+    for (const signal of signals) {
+      process.once(signal, () => {
+        void this.stop().then(after, (error: unknown) => {
+          this.options.log?.("error", `stopping on ${signal} failed: ${String(error)}`);
+          after();
+        });
+      });
+    }
+  }
+}

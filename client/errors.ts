@@ -1,0 +1,29 @@
+/** Errors the client raises with a message a service operator can act on. */
+export class KafkaAuthenticationError extends Error {
+  constructor(username: string, bootstrap: readonly string[], cause: unknown) {
+    super(
+      `Kafka rejected the SASL/SCRAM-SHA-512 login of user "${username}" at ${bootstrap.join(",")}: ` +
+        "the password is wrong or the user does not exist. Check the KafkaUser Secret mounted " +
+        "for this service (keys password, sasl.jaas.config) or KAFKA_PASSWORD.",
+      { cause },
+    );
+    this.name = "KafkaAuthenticationError";
+  }
+}
+
+export class KafkaConnectionError extends Error {
+  constructor(what: string, bootstrap: readonly string[], cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${what}: cannot reach Kafka at ${bootstrap.join(",")}: ${reason}`, { cause });
+    this.name = "KafkaConnectionError";
+  }
+}
+
+const AUTH_PATTERNS = [/authentication/i, /SASL/, /SCRAM/i, /-169\b/];
+
+/** True when a library error means the credentials were refused. */
+export function isAuthenticationFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const text = `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? "")}`;
+  return AUTH_PATTERNS.some((p) => p.test(text));
+}

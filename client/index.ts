@@ -1,0 +1,124 @@
+/**
+ * `kafka-platform/client`: the typed Kafka client services use. Loads nothing from Pulumi,
+ * cdk8s, infra/ or charts/; types come from the catalog (topics/, acl/services.ts).
+ */
+import type { ClientLog } from "./connection.ts";
+import { loadConnectionConfig, type ConfigSources, type ConnectionConfig } from "./config.ts";
+import { TypedConsumer, type ConsumerOptions } from "./consumer.ts";
+import type { MetricsSink } from "./metric-names.ts";
+import { ExactlyOnceProcessor, type ProcessorOptions } from "./processor.ts";
+import { TransactionalProducer, TypedProducer, type ProducerTuning } from "./producer.ts";
+import { transactionalIdPrefixFor } from "../acl/derive.ts";
+import type { ConsumableTopic, ServiceName } from "./topic-types.ts";
+
+export interface KafkaClientOptions<S extends ServiceName> {
+  readonly service: S;
+  /** Defaults to loadConnectionConfig() from env and mounted Secrets. */
+  readonly connection?: ConnectionConfig;
+  readonly configSources?: ConfigSources;
+  readonly metrics?: MetricsSink;
+  readonly log?: ClientLog;
+}
+
+type Shared = "service" | "connection" | "metrics" | "log";
+
+/** Entry point: one per service process. */
+export class KafkaClient<S extends ServiceName> {
+  readonly service: S;
+  readonly connection: ConnectionConfig;
+  private readonly shared: { metrics?: MetricsSink; log?: ClientLog };
+
+  constructor(options: KafkaClientOptions<S>) {
+    this.service = options.service;
+    this.connection = options.connection ?? loadConnectionConfig(options.configSources);
+    this.shared = {
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    };
+  }
+
+  /** A connected producer (acks=all, idempotent, lz4, linger 5 ms). */
+  producer(tuning: ProducerTuning = {}): Promise<TypedProducer<S>> {
+    return new TypedProducer({
+      ...tuning,
+      ...this.shared,
+      service: this.service,
+      connection: this.connection,
+    }).connect();
+  }
+
+  /** A connected transactional producer with id `<service>.tx.<instanceId>`. */
+  transactionalProducer(
+    instanceId: string,
+    tuning: ProducerTuning = {},
+  ): Promise<TransactionalProducer<S>> {
+    return new TransactionalProducer({
+      ...tuning,
+      ...this.shared,
+      service: this.service,
+      connection: this.connection,
+      transactionalId: `${transactionalIdPrefixFor(this.service)}${instanceId}`,
+    }).connect();
+  }
+
+  /** A consumer in group `<service>`; call start(). */
+  consumer<N extends ConsumableTopic<S>>(
+    options: Omit<ConsumerOptions<S, N>, Shared>,
+  ): TypedConsumer<S, N> {
+    return new TypedConsumer({
+      ...this.shared,
+      ...options,
+      service: this.service,
+      connection: this.connection,
+    });
+  }
+
+  /** An exactly-once consume-transform-produce processor; call start(). */
+  processor<N extends ConsumableTopic<S>>(
+    options: Omit<ProcessorOptions<S, N>, Shared>,
+  ): ExactlyOnceProcessor<S, N> {
+    return new ExactlyOnceProcessor({
+      ...this.shared,
+      ...options,
+      service: this.service,
+      connection: this.connection,
+    });
+  }
+}
+
+export function createKafkaClient<S extends ServiceName>(
+  options: KafkaClientOptions<S>,
+): KafkaClient<S> {
+  return new KafkaClient(options);
+}
+
+export { loadConnectionConfig, CONFIG_ENV, type ConnectionConfig } from "./config.ts";
+export {
+  createEnvelope,
+  decodeEnvelope,
+  encodeEnvelope,
+  EnvelopeError,
+  type Envelope,
+} from "./envelope.ts";
+export {
+  CLIENT_METRICS,
+  NO_METRICS,
+  type MetricsSink,
+  type ClientMetricName,
+} from "./metric-names.ts";
+export { KafkaAuthenticationError, KafkaConnectionError } from "./errors.ts";
+export {
+  TypedProducer,
+  TransactionalProducer,
+  type OutgoingEvent,
+  type Delivery,
+} from "./producer.ts";
+export {
+  TypedConsumer,
+  type ConsumerHealth,
+  type MessageContext,
+  type RetryPolicy,
+} from "./consumer.ts";
+export { ExactlyOnceProcessor } from "./processor.ts";
+export { messageKeyFor } from "./keys.ts";
+export type * from "./topic-types.ts";

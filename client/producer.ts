@@ -1,0 +1,252 @@
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { CatalogEventType, EventPayloadInput } from "../topics/events/registry.ts";
+import type { ConnectionConfig } from "./config.ts";
+import { connectClearly, createKafka, type ClientLog } from "./connection.ts";
+import { createEnvelope, encodeEnvelope, type Envelope } from "./envelope.ts";
+import { messageKeyFor } from "./keys.ts";
+import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
+import type { EventTypeOn, ProducibleTopic, ServiceName } from "./topic-types.ts";
+
+/** An event to publish on topic `N`: only the event types the catalog lists for `N` compile. */
+export type OutgoingEvent<N extends string> = {
+  [E in EventTypeOn<N>]: {
+    readonly type: E;
+    readonly tenantId: string;
+    readonly payload: EventPayloadInput<E>;
+    readonly correlationId?: string;
+    readonly traceId?: string;
+  };
+}[EventTypeOn<N>];
+
+export interface Delivery {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly envelope: Envelope;
+}
+
+export type DeliveryCallback = (error: Error | undefined, delivery: Delivery | undefined) => void;
+
+export interface ProducerTuning {
+  /** Wait up to this long to fill a batch (librdkafka linger.ms). Default 5. */
+  readonly lingerMs?: number;
+  /** lz4 by default; zstd compresses better at more CPU. */
+  readonly compression?: "lz4" | "zstd" | "gzip" | "snappy" | "none";
+  /** Total time a message may spend in retries before its send fails (ms). Default 120000. */
+  readonly deliveryTimeoutMs?: number;
+  /** Backoff between the library's own retries (ms): initial, doubled up to max. */
+  readonly retryBackoffMs?: number;
+  readonly retryBackoffMaxMs?: number;
+}
+
+export interface ProducerOptions extends ProducerTuning {
+  readonly service: ServiceName;
+  readonly connection: ConnectionConfig;
+  readonly metrics?: MetricsSink;
+  readonly log?: ClientLog;
+  /** Set for a transactional producer (see KafkaClient.transactionalProducer). */
+  readonly transactionalId?: string;
+}
+
+const COMPRESSION: Record<NonNullable<ProducerTuning["compression"]>, KafkaJS.CompressionTypes> = {
+  lz4: KafkaJS.CompressionTypes.LZ4,
+  zstd: KafkaJS.CompressionTypes.ZSTD,
+  gzip: KafkaJS.CompressionTypes.GZIP,
+  snappy: KafkaJS.CompressionTypes.Snappy,
+  none: KafkaJS.CompressionTypes.None,
+};
+
+/** The librdkafka producer with the platform's durability settings. */
+export function createLibraryProducer(options: ProducerOptions): KafkaJS.Producer {
+  const kafka = createKafka(options.connection, `${options.service}-producer`, options.log);
+  return kafka.producer({
+    kafkaJS: {
+      acks: -1,
+      idempotent: true,
+      compression: COMPRESSION[options.compression ?? "lz4"],
+      ...(options.transactionalId !== undefined
+        ? { transactionalId: options.transactionalId, maxInFlightRequests: 1 }
+        : {}),
+    },
+    "linger.ms": options.lingerMs ?? 5,
+    "message.timeout.ms": options.deliveryTimeoutMs ?? 120_000,
+    "retry.backoff.ms": options.retryBackoffMs ?? 100,
+    "retry.backoff.max.ms": options.retryBackoffMaxMs ?? 1_000,
+  });
+}
+
+/** A message already encoded (dead letters, forwarded records). */
+export interface RawMessage {
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+/** Sends through a library producer or transaction, with metrics. */
+export class EnvelopeSender<S extends ServiceName> {
+  constructor(
+    private readonly target: {
+      send(record: KafkaJS.ProducerRecord): Promise<KafkaJS.RecordMetadata[]>;
+    },
+    private readonly service: S,
+    private readonly metrics: MetricsSink,
+  ) {}
+
+  /** Builds, validates and sends an envelope; resolves once all in-sync replicas have it. */
+  async send<N extends ProducibleTopic<S>>(topic: N, event: OutgoingEvent<N>): Promise<Delivery> {
+    const envelope = createEnvelope({ ...event, source: this.service } as Parameters<
+      typeof createEnvelope<CatalogEventType>
+    >[0]);
+    const { value, headers } = encodeEnvelope(envelope);
+    const key = messageKeyFor(topic, envelope);
+    const meta = await this.sendRaw(topic, { key, value, headers });
+    return { ...meta, envelope };
+  }
+
+  async sendRaw(
+    topic: string,
+    message: RawMessage,
+  ): Promise<{ topic: string; partition: number; offset: string }> {
+    const started = performance.now();
+    const attributes = { service: this.service, topic };
+    try {
+      const [meta] = await this.target.send({ topic, messages: [{ ...message }] });
+      this.metrics.count(CLIENT_METRICS.produceMessages, 1, attributes);
+      this.metrics.count(CLIENT_METRICS.produceBytes, message.value?.length ?? 0, attributes);
+      this.metrics.record(CLIENT_METRICS.produceLatency, performance.now() - started, attributes);
+      return {
+        topic,
+        partition: meta?.partition ?? -1,
+        offset: meta?.offset ?? meta?.baseOffset ?? "-1",
+      };
+    } catch (error) {
+      this.metrics.count(CLIENT_METRICS.produceErrors, 1, {
+        ...attributes,
+        error: errorName(error),
+      });
+      throw error;
+    }
+  }
+}
+
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown";
+}
+
+/**
+ * The typed producer of one service: acks=all, idempotent, lz4, linger 5 ms; librdkafka retries
+ * with backoff until the delivery timeout. `send` awaits the acknowledgement; `sendAndForget`
+ * returns at once and reports through a callback.
+ */
+export class TypedProducer<S extends ServiceName> {
+  private readonly producer: KafkaJS.Producer;
+  private readonly sender: EnvelopeSender<S>;
+  private connected = false;
+
+  constructor(private readonly options: ProducerOptions & { service: S }) {
+    this.producer = createLibraryProducer(options);
+    this.sender = new EnvelopeSender(this.producer, options.service, options.metrics ?? NO_METRICS);
+  }
+
+  async connect(): Promise<this> {
+    await connectClearly(
+      this.producer,
+      this.options.connection,
+      `producer of ${this.options.service}`,
+    );
+    this.connected = true;
+    return this;
+  }
+
+  send<N extends ProducibleTopic<S>>(topic: N, event: OutgoingEvent<N>): Promise<Delivery> {
+    this.assertConnected();
+    return this.sender.send(topic, event);
+  }
+
+  /** Fire and forget: validation errors throw now; delivery results go to `onDelivery`. */
+  sendAndForget<N extends ProducibleTopic<S>>(
+    topic: N,
+    event: OutgoingEvent<N>,
+    onDelivery?: DeliveryCallback,
+  ): void {
+    this.assertConnected();
+    const pending = this.sender.send(topic, event);
+    pending.then(
+      (d) => onDelivery?.(undefined, d),
+      (e: unknown) => onDelivery?.(e instanceof Error ? e : new Error(String(e)), undefined),
+    );
+  }
+
+  sendRaw(
+    topic: string,
+    message: RawMessage,
+  ): Promise<{ topic: string; partition: number; offset: string }> {
+    this.assertConnected();
+    return this.sender.sendRaw(topic, message);
+  }
+
+  /** Waits until everything sent so far is acknowledged. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    await this.producer.flush({ timeout: timeoutMs });
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+
+  /** For the transactional producer and the processor. */
+  get library(): KafkaJS.Producer {
+    return this.producer;
+  }
+
+  private assertConnected(): void {
+    if (!this.connected)
+      throw new Error(`producer of ${this.options.service} is not connected; call connect() first`);
+  }
+}
+
+/**
+ * A transactional producer (exactly-once): its id is `<service>.tx.<instance>` so the ACLs
+ * derived for the service cover it, and a restarted instance with the same id fences the old
+ * one. `transaction(fn)` commits when `fn` resolves and aborts when it throws.
+ */
+export class TransactionalProducer<S extends ServiceName> {
+  private readonly inner: TypedProducer<S>;
+  private readonly metrics: MetricsSink;
+
+  constructor(private readonly options: ProducerOptions & { service: S; transactionalId: string }) {
+    this.inner = new TypedProducer(options);
+    this.metrics = options.metrics ?? NO_METRICS;
+  }
+
+  async connect(): Promise<this> {
+    await this.inner.connect();
+    return this;
+  }
+
+  async transaction<T>(
+    fn: (tx: EnvelopeSender<S>, raw: KafkaJS.Transaction) => Promise<T>,
+  ): Promise<T> {
+    const tx = await this.inner.library.transaction();
+    const attributes = {
+      service: this.options.service,
+      transactional_id: this.options.transactionalId,
+    };
+    try {
+      const result = await fn(new EnvelopeSender(tx, this.options.service, this.metrics), tx);
+      await tx.commit();
+      this.metrics.count(CLIENT_METRICS.transactionsCommitted, 1, attributes);
+      return result;
+    } catch (error) {
+      if (tx.isActive()) await tx.abort().catch(() => undefined);
+      this.metrics.count(CLIENT_METRICS.transactionsAborted, 1, attributes);
+      throw error;
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return this.inner.disconnect();
+  }
+}
