@@ -84,7 +84,7 @@ export async function runTool(
       strict: true,
     });
     parsed = {
-      values: result.values as Record<string, string | boolean | undefined>,
+      values: result.values,
       positionals: result.positionals,
     };
   } catch (e) {
