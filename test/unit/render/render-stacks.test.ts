@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { chartYaml } from "../../../charts/manifest-yaml.ts";
+import { renderStack } from "../../../charts/index.ts";
+import {
+  KAFKA_METRICS_CONFIGMAP_KEY,
+  kafkaJmxExporterConfigYaml,
+  kafkaMetricsConfigMapName,
+} from "../../../charts/monitoring/index.ts";
+import { validateObject, validationErrors } from "../../support/crd-schema-validator.ts";
+import { field, ofKind, renderedStacks } from "./rendered-stacks.ts";
+
+const stacks = renderedStacks();
+
+describe("the repository has stacks to test", () => {
+  it("finds the four stack files", () => {
+    expect(stacks.map((s) => s.stack)).toEqual(
+      expect.arrayContaining(["dev", "staging", "prod-us-east-1", "prod-eu-west-1"]),
+    );
+  });
+});
+
+describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rendered) => {
+  const { model, objects, charts } = rendered;
+  const cfg = model.config;
+  const kafka = ofKind(objects, "Kafka");
+  const pools = ofKind(objects, "KafkaNodePool");
+
+  it("every object validates against its CRD (failures name the object and the JSON path)", () => {
+    expect(validationErrors(objects)).toEqual([]);
+    // Only plain Kubernetes kinds go without a CRD.
+    const noCrd = objects.filter((o) => validateObject(o).status === "no-crd").map((o) => o.kind);
+    expect([...new Set(noCrd)].sort()).toEqual(["ConfigMap", "NetworkPolicy"]);
+  });
+
+  it("renders one file per chart, each with objects, every object in the stack's namespace", () => {
+    expect(charts.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["kafka-cluster", "kafka-topics", "kafka-users"]),
+    );
+    for (const c of charts) expect(c.objects.length).toBeGreaterThan(0);
+    const strimziCharts = ["kafka-cluster", "kafka-topics", "kafka-users"];
+    for (const c of charts.filter((x) => strimziCharts.includes(x.name))) {
+      for (const o of c.objects) expect(o.metadata.namespace).toBe(cfg.kubernetes.namespace);
+    }
+  });
+
+  it("renders one Kafka (v1, KRaft) with the stack's Kafka and metadata version", () => {
+    expect(kafka).toHaveLength(1);
+    expect(kafka[0]?.apiVersion).toBe("kafka.strimzi.io/v1");
+    expect(kafka[0]?.metadata.name).toBe(cfg.cluster.name);
+    expect(field(kafka[0], "spec", "kafka", "version")).toBe("4.3.1");
+    expect(field(kafka[0], "spec", "kafka", "metadataVersion")).toBe("4.3-IV0");
+    expect(field(kafka[0], "spec", "kafka", "replicas")).toBeUndefined();
+    expect(field(kafka[0], "spec", "kafka", "storage")).toBeUndefined();
+  });
+
+  it("has exactly 3 brokers and 3 controllers, in two pools labelled with the cluster", () => {
+    expect(pools).toHaveLength(2);
+    const byRole = (role: string) =>
+      pools.filter((p) => JSON.stringify(field(p, "spec", "roles")) === JSON.stringify([role]));
+    expect(byRole("broker")).toHaveLength(1);
+    expect(byRole("controller")).toHaveLength(1);
+    expect(field(byRole("broker")[0], "spec", "replicas")).toBe(3);
+    expect(field(byRole("controller")[0], "spec", "replicas")).toBe(3);
+    for (const p of pools) {
+      expect(p.metadata.labels?.["strimzi.io/cluster"]).toBe(cfg.cluster.name);
+    }
+  });
+
+  it("gives each pool persistent JBOD storage with KRaft metadata on the first volume only", () => {
+    for (const p of pools) {
+      const broker = JSON.stringify(field(p, "spec", "roles")) === '["broker"]';
+      const pool = broker ? cfg.cluster.brokers : cfg.cluster.controllers;
+      expect(field(p, "spec", "storage", "type")).toBe("jbod");
+      const volumes = field(p, "spec", "storage", "volumes") as Record<string, unknown>[];
+      expect(volumes).toHaveLength(pool.storage.volumes);
+      volumes.forEach((v, i) => {
+        expect(v).toMatchObject({
+          id: i,
+          type: "persistent-claim",
+          size: pool.storage.size,
+          deleteClaim: pool.storage.deleteClaim,
+        });
+        expect(v.kraftMetadata).toBe(i === 0 ? "shared" : undefined);
+        expect(v.class).toBe(pool.storage.class);
+      });
+      if (cfg.environment !== "dev")
+        expect(volumes.every((v) => v.deleteClaim === false)).toBe(true);
+      expect(field(p, "spec", "jvmOptions")).toEqual({ "-Xms": pool.heap, "-Xmx": pool.heap });
+      expect(field(p, "spec", "resources", "requests")).toEqual(pool.resources.requests);
+    }
+  });
+
+  it("has a TLS listener with SCRAM-SHA-512 reachable only from labelled namespaces", () => {
+    const listeners = field(kafka[0], "spec", "kafka", "listeners") as Record<string, unknown>[];
+    expect(listeners).toEqual([
+      {
+        name: "tls",
+        port: 9093,
+        type: "internal",
+        tls: true,
+        authentication: { type: "scram-sha-512" },
+        networkPolicyPeers: [
+          { namespaceSelector: { matchLabels: { [cfg.kubernetes.clientNamespaceLabel]: "true" } } },
+        ],
+      },
+    ]);
+  });
+
+  it("uses simple authorization with the platform admin as the only super user", () => {
+    expect(field(kafka[0], "spec", "kafka", "authorization")).toEqual({
+      type: "simple",
+      superUsers: ["platform-admin"],
+    });
+  });
+
+  it("replicates internal topics 3 ways with min ISR 2, no auto-creation, no unclean election", () => {
+    expect(field(kafka[0], "spec", "kafka", "config")).toMatchObject({
+      "offsets.topic.replication.factor": 3,
+      "transaction.state.log.replication.factor": 3,
+      "transaction.state.log.min.isr": 2,
+      "default.replication.factor": 3,
+      "min.insync.replicas": 2,
+      "auto.create.topics.enable": false,
+      "unclean.leader.election.enable": false,
+    });
+  });
+
+  it("is rack aware, runs both entity operators, Kafka Exporter and Cruise Control as configured", () => {
+    expect(field(kafka[0], "spec", "kafka", "rack", "topologyKey")).toBe(
+      cfg.cluster.rackTopologyKey,
+    );
+    expect(field(kafka[0], "spec", "entityOperator")).toEqual({
+      topicOperator: {},
+      userOperator: {},
+    });
+    expect(field(kafka[0], "spec", "kafkaExporter")).toBeDefined();
+    expect(field(kafka[0], "spec", "cruiseControl") !== undefined).toBe(cfg.cluster.cruiseControl);
+  });
+
+  it("sets the PodDisruptionBudget through the Strimzi template", () => {
+    expect(field(kafka[0], "spec", "kafka", "template", "podDisruptionBudget")).toEqual({
+      maxUnavailable: cfg.cluster.maxUnavailable,
+    });
+  });
+
+  it("points metricsConfig at a ConfigMap rendered next to it, holding the exporter rules", () => {
+    const ref = field(kafka[0], "spec", "kafka", "metricsConfig");
+    expect(ref).toEqual({
+      type: "jmxPrometheusExporter",
+      valueFrom: {
+        configMapKeyRef: {
+          name: kafkaMetricsConfigMapName(cfg.cluster.name),
+          key: KAFKA_METRICS_CONFIGMAP_KEY,
+        },
+      },
+    });
+    const clusterChart = charts.find((c) => c.name === "kafka-cluster");
+    const cm = clusterChart?.objects.find(
+      (o) =>
+        o.kind === "ConfigMap" && o.metadata.name === kafkaMetricsConfigMapName(cfg.cluster.name),
+    );
+    expect(cm?.metadata.namespace).toBe(cfg.kubernetes.namespace);
+    expect(field(cm, "data", KAFKA_METRICS_CONFIGMAP_KEY)).toBe(kafkaJmxExporterConfigYaml());
+  });
+
+  it("admits ingress to Kafka pods only from labelled client namespaces or the monitoring namespace", () => {
+    const clusterObjects = charts.find((c) => c.name === "kafka-cluster")?.objects ?? [];
+    const policies = ofKind(clusterObjects, "NetworkPolicy");
+    expect(policies.length).toBeGreaterThanOrEqual(1);
+    const clientSelector = { [cfg.kubernetes.clientNamespaceLabel]: "true" };
+    const monitoringSelector = { "kubernetes.io/metadata.name": cfg.monitoring.grafanaNamespace };
+    for (const np of policies) {
+      const rules = field(np, "spec", "ingress") as { from?: unknown[]; ports?: unknown[] }[];
+      expect(field(np, "spec", "policyTypes")).toEqual(["Ingress"]);
+      for (const rule of rules) {
+        expect(rule.from?.length).toBeGreaterThan(0);
+        for (const peer of rule.from ?? []) {
+          expect(field(peer, "ipBlock")).toBeUndefined();
+          const selector = field(peer, "namespaceSelector", "matchLabels");
+          expect([clientSelector, monitoringSelector]).toContainEqual(selector);
+        }
+      }
+    }
+    const clients = policies.find((p) => p.metadata.name === `${cfg.cluster.name}-kafka-clients`);
+    expect(field(clients, "spec", "ingress")).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: clientSelector }, podSelector: {} }],
+        ports: [{ port: 9093, protocol: "TCP" }],
+      },
+    ]);
+  });
+
+  it("renders one KafkaTopic per catalog topic and one KafkaUser per service plus the admin", () => {
+    const topics = ofKind(objects, "KafkaTopic");
+    expect(topics.map((t) => field(t, "spec", "topicName")).sort()).toEqual(
+      model.topics.map((t) => t.name).sort(),
+    );
+    for (const t of topics) {
+      expect(t.metadata.labels?.["strimzi.io/cluster"]).toBe(cfg.cluster.name);
+      expect(field(t, "spec", "replicas")).toBe(3);
+      expect(field(t, "spec", "config", "min.insync.replicas")).toBe("2");
+    }
+    const users = ofKind(objects, "KafkaUser");
+    expect(users.map((u) => u.metadata.name).sort()).toEqual(
+      [...model.access.map((a) => a.username), "platform-admin"].sort(),
+    );
+  });
+
+  it("contains no secret material: no Secret, no password, no JAAS config", () => {
+    expect(objects.filter((o) => o.kind === "Secret")).toEqual([]);
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/password/i);
+    expect(text).not.toMatch(/sasl\.jaas\.config/i);
+    expect(text).not.toMatch(/scram-sha-512:[^"]/i);
+  });
+
+  it("renders deterministically: two renders give byte-identical files", () => {
+    const again = renderStack(model);
+    expect(again.map((c) => chartYaml(rendered.stack, c))).toEqual(
+      charts.map((c) => chartYaml(rendered.stack, c)),
+    );
+  });
+});
