@@ -53,8 +53,23 @@ for (const stack of listStacks()) {
     it("registers the expected resource types and counts", () => {
       const counts: Record<string, number> = {};
       for (const r of run.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+      expect(Object.keys(counts).sort()).toEqual(
+        [
+          K8S_PROVIDER,
+          NAMESPACE,
+          CONFIG_FILE,
+          RELEASE,
+          CONFIG_GROUP,
+          "kafka-platform:k8s:PlatformNamespaces",
+          "kafka-platform:strimzi:Crds",
+          "kafka-platform:strimzi:Operator",
+          "kafka-platform:strimzi:KafkaCluster",
+        ].sort(),
+      );
       expect(counts[K8S_PROVIDER]).toBe(1);
-      expect(counts[NAMESPACE]).toBe(2);
+      const separateOperatorNs =
+        loaded.config.operator.namespace !== loaded.config.kubernetes.namespace;
+      expect(counts[NAMESPACE]).toBe(separateOperatorNs ? 2 : 1);
       expect(counts[CONFIG_FILE]).toBe(1);
       expect(counts[RELEASE]).toBe(1);
       // One ConfigGroup per (chart, tier) that has objects.
