@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { PLATFORM_ADMIN_USER, services } from "../../../acl/services.ts";
+import type { ServiceDefinition } from "../../../acl/types.ts";
+import { field, ofKind, renderedStacks } from "../render/rendered-stacks.ts";
+
+/**
+ * The full ACL matrix: each service's KafkaUser allows exactly what acl/services.ts declares.
+ * Expectations come from the declarations by a route of their own (not deriveServiceAccess),
+ * written straight from the rules of issue 2 and the conventions in docs/topics.md:
+ * producers Write+Describe, consumers Read+Describe plus Read on their group and
+ * Write+Describe on their dead-letter topic, command senders/receivers on internal.<svc>.commands,
+ * transactional producers Write+Describe on the prefix `<service>.tx.`. Per-tenant topic
+ * families are granted by prefix (the part before `{tenant}`); everything else is literal.
+ */
+type Grant = string; // `<resourceType> <patternType> <name> <operation>`
+
+function topicGrants(topic: string, ops: readonly string[]): Grant[] {
+  const tenant = topic.indexOf("{tenant}");
+  const [pattern, name] = tenant >= 0 ? ["prefix", topic.slice(0, tenant)] : ["literal", topic];
+  return ops.map((op) => `topic ${pattern} ${name} ${op}`);
+}
+
+function expectedGrants(s: ServiceDefinition): Grant[] {
+  const grants: Grant[] = [];
+  for (const t of s.produces) grants.push(...topicGrants(t, ["Write", "Describe"]));
+  for (const t of s.consumes) grants.push(...topicGrants(t, ["Read", "Describe"]));
+  for (const target of s.sendsCommandsTo ?? []) {
+    grants.push(...topicGrants(`internal.${target}.commands`, ["Write", "Describe"]));
+  }
+  if (s.receivesCommands === true) {
+    grants.push(...topicGrants(`internal.${s.name}.commands`, ["Read", "Describe"]));
+  }
+  if (s.consumes.length > 0 || s.receivesCommands === true) {
+    grants.push(`group literal ${s.name} Read`);
+    grants.push(...topicGrants(`dlq.${s.name}`, ["Write", "Describe"]));
+  }
+  if (s.transactional === true) {
+    grants.push(
+      `transactionalId prefix ${s.name}.tx. Write`,
+      `transactionalId prefix ${s.name}.tx. Describe`,
+    );
+  }
+  return [...new Set(grants)].sort();
+}
+
+interface RenderedAcl {
+  type?: string;
+  host?: string;
+  resource: { type: string; name?: string; patternType?: string };
+  operations: string[];
+}
+
+function renderedGrants(acls: readonly RenderedAcl[]): Grant[] {
+  return acls
+    .flatMap((a) =>
+      a.operations.map(
+        (op) =>
+          `${a.resource.type} ${a.resource.patternType ?? "literal"} ${a.resource.name} ${op}`,
+      ),
+    )
+    .sort();
+}
+
+describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (_n, rendered) => {
+  const users = ofKind(rendered.objects, "KafkaUser");
+  const topicNames = ofKind(rendered.objects, "KafkaTopic").map(
+    (t) => field(t, "spec", "topicName") as string,
+  );
+  const aclsOf = (user: string): RenderedAcl[] =>
+    (field(
+      users.find((u) => u.metadata.name === user),
+      "spec",
+      "authorization",
+      "acls",
+    ) ?? []) as RenderedAcl[];
+
+  it("has one KafkaUser per declared service, plus the platform admin, all SCRAM-SHA-512", () => {
+    expect(users.map((u) => u.metadata.name).sort()).toEqual(
+      [...services.map((s) => s.name), PLATFORM_ADMIN_USER].sort(),
+    );
+    for (const u of users) {
+      expect(field(u, "spec", "authentication")).toEqual({ type: "scram-sha-512" });
+      expect(u.metadata.labels?.["strimzi.io/cluster"]).toBe(rendered.model.config.cluster.name);
+    }
+  });
+
+  it("gives the platform admin no ACLs: it is the super user", () => {
+    const admin = users.find((u) => u.metadata.name === PLATFORM_ADMIN_USER);
+    expect(field(admin, "spec", "authorization")).toBeUndefined();
+  });
+
+  for (const s of services) {
+    it(`allows ${s.name} exactly what it declares`, () => {
+      const user = users.find((u) => u.metadata.name === s.name);
+      expect(field(user, "spec", "authorization", "type")).toBe("simple");
+      expect(renderedGrants(aclsOf(s.name))).toEqual(expectedGrants(s));
+    });
+  }
+
+  it("has no wildcards, no cluster ACLs, no host filters, no deny rules, and uses `operations`", () => {
+    for (const u of users) {
+      for (const acl of aclsOf(u.metadata.name)) {
+        expect(acl.resource.name ?? "").not.toMatch(/^\*?$|\*/);
+        expect(acl.resource.type).not.toBe("cluster");
+        expect(acl.type).toBe("allow");
+        expect(acl.host).toBeUndefined();
+        expect(acl).not.toHaveProperty("operation");
+        expect(acl.operations.length).toBeGreaterThan(0);
+        expect(acl.operations).not.toContain("All");
+      }
+    }
+  });
+
+  it("uses prefixes only for the per-tenant family and the <service>.tx. transactional ids", () => {
+    for (const u of users) {
+      for (const acl of aclsOf(u.metadata.name).filter(
+        (a) => a.resource.patternType === "prefix",
+      )) {
+        const allowed =
+          acl.resource.type === "topic"
+            ? ["chat.messages."]
+            : acl.resource.type === "transactionalId"
+              ? [`${u.metadata.name}.tx.`]
+              : [];
+        expect(allowed, `${u.metadata.name}: ${JSON.stringify(acl.resource)}`).toContain(
+          acl.resource.name,
+        );
+      }
+    }
+  });
+
+  it("grants topic ACLs only on topics the stack renders (prefixes cover at least one)", () => {
+    for (const u of users) {
+      for (const acl of aclsOf(u.metadata.name).filter((a) => a.resource.type === "topic")) {
+        const name = acl.resource.name ?? "";
+        const covered =
+          acl.resource.patternType === "prefix"
+            ? topicNames.filter((t) => t.startsWith(name))
+            : topicNames.filter((t) => t === name);
+        expect(covered.length, `${u.metadata.name} → ${name}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("matches hand-written rows for three services", () => {
+    expect(renderedGrants(aclsOf("audit-service"))).toEqual(
+      [
+        "group literal audit-service Read",
+        "topic literal audit.log Describe",
+        "topic literal audit.log Read",
+        "topic literal dlq.audit-service Describe",
+        "topic literal dlq.audit-service Write",
+      ].sort(),
+    );
+    expect(renderedGrants(aclsOf("search-indexer"))).toEqual(
+      [
+        "group literal search-indexer Read",
+        "topic literal chat.events Describe",
+        "topic literal chat.events Read",
+        "topic prefix chat.messages. Describe",
+        "topic prefix chat.messages. Read",
+        "topic literal dlq.search-indexer Describe",
+        "topic literal dlq.search-indexer Write",
+      ].sort(),
+    );
+    const processor = renderedGrants(aclsOf("message-processor"));
+    expect(processor).toContain("transactionalId prefix message-processor.tx. Write");
+    expect(processor).toContain("transactionalId prefix message-processor.tx. Describe");
+    expect(processor).toContain("topic literal internal.message-processor.commands Read");
+    expect(processor).not.toContain("topic prefix chat.messages. Write");
+  });
+});
