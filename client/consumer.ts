@@ -2,7 +2,7 @@ import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import { deadLetterTopicFor } from "../topics/policy.ts";
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
 import type { ConnectionConfig } from "./config.ts";
-import { connectClearly, createKafka, type ClientLog } from "./connection.ts";
+import { AuthenticationWatch, connectClearly, createKafka, type ClientLog } from "./connection.ts";
 import { deadLetterHeaders, headersToStrings } from "./dead-letter.ts";
 import { decodeEnvelope, type Envelope } from "./envelope.ts";
 import { catalogEntryFor } from "./keys.ts";
@@ -72,15 +72,16 @@ export function createLibraryConsumer(
     readCommitted?: boolean;
     log?: ClientLog;
   },
-): KafkaJS.Consumer {
-  const kafka = createKafka(connection, `${service}-consumer`, options.log);
-  return kafka.consumer({
+): { consumer: KafkaJS.Consumer; auth: AuthenticationWatch } {
+  const { kafka, auth } = createKafka(connection, `${service}-consumer`, options.log);
+  const consumer = kafka.consumer({
     kafkaJS: { groupId: service, fromBeginning: true, autoCommit: false },
     "group.protocol": options.groupProtocol ?? "consumer",
     "js.consumer.max.batch.size": options.maxBatchSize ?? 100,
     "fetch.wait.max.ms": 50,
     ...(options.readCommitted === true ? { "isolation.level": "read_committed" as const } : {}),
   });
+  return { consumer, auth };
 }
 
 /**
@@ -93,6 +94,7 @@ export function createLibraryConsumer(
  */
 export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> {
   private readonly consumer: KafkaJS.Consumer;
+  private readonly auth: AuthenticationWatch;
   private readonly deadLetters: TypedProducer<S>;
   private readonly retry: RetryPolicy;
   private readonly metrics: MetricsSink;
@@ -104,7 +106,11 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: ConsumerOptions<S, N>) {
-    this.consumer = createLibraryConsumer(options.connection, options.service, options);
+    ({ consumer: this.consumer, auth: this.auth } = createLibraryConsumer(
+      options.connection,
+      options.service,
+      options,
+    ));
     this.deadLetters = new TypedProducer({
       service: options.service,
       connection: options.connection,
@@ -124,6 +130,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     await this.deadLetters.connect();
     await connectClearly(
       this.consumer,
+      this.auth,
       this.options.connection,
       `consumer of ${this.options.service}`,
     );

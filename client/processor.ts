@@ -3,7 +3,7 @@ import { transactionalIdPrefixFor } from "../acl/derive.ts";
 import { deadLetterTopicFor } from "../topics/policy.ts";
 import { DEFAULT_BACKOFF, backoffDelay, sleep } from "./backoff.ts";
 import type { ConnectionConfig } from "./config.ts";
-import { connectClearly, type ClientLog } from "./connection.ts";
+import { connectClearly, type AuthenticationWatch, type ClientLog } from "./connection.ts";
 import { createLibraryConsumer, type RetryPolicy, DEFAULT_RETRY } from "./consumer.ts";
 import { deadLetterHeaders, headersToStrings } from "./dead-letter.ts";
 import { decodeEnvelope, type Envelope } from "./envelope.ts";
@@ -37,6 +37,7 @@ export interface ProcessorOptions<S extends ServiceName, N extends ConsumableTop
  */
 export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTopic<S>> {
   private readonly consumer: KafkaJS.Consumer;
+  private readonly auth: AuthenticationWatch;
   private readonly producer: TransactionalProducer<S>;
   private readonly retry: RetryPolicy;
   private readonly metrics: MetricsSink;
@@ -46,10 +47,10 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: ProcessorOptions<S, N>) {
-    this.consumer = createLibraryConsumer(options.connection, options.service, {
+    ({ consumer: this.consumer, auth: this.auth } = createLibraryConsumer(options.connection, options.service, {
       ...options,
       readCommitted: true,
-    });
+    }));
     this.producer = new TransactionalProducer({
       service: options.service,
       connection: options.connection,
@@ -69,6 +70,7 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
     await this.producer.connect();
     await connectClearly(
       this.consumer,
+      this.auth,
       this.options.connection,
       `processor of ${this.options.service}`,
     );

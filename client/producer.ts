@@ -1,7 +1,7 @@
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { CatalogEventType, EventPayloadInput } from "../topics/events/registry.ts";
 import type { ConnectionConfig } from "./config.ts";
-import { connectClearly, createKafka, type ClientLog } from "./connection.ts";
+import { AuthenticationWatch, connectClearly, createKafka, type ClientLog } from "./connection.ts";
 import { createEnvelope, encodeEnvelope, type Envelope } from "./envelope.ts";
 import { messageKeyFor } from "./keys.ts";
 import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
@@ -57,9 +57,12 @@ const COMPRESSION: Record<NonNullable<ProducerTuning["compression"]>, KafkaJS.Co
 };
 
 /** The librdkafka producer with the platform's durability settings. */
-export function createLibraryProducer(options: ProducerOptions): KafkaJS.Producer {
-  const kafka = createKafka(options.connection, `${options.service}-producer`, options.log);
-  return kafka.producer({
+export function createLibraryProducer(options: ProducerOptions): {
+  producer: KafkaJS.Producer;
+  auth: AuthenticationWatch;
+} {
+  const { kafka, auth } = createKafka(options.connection, `${options.service}-producer`, options.log);
+  const producer = kafka.producer({
     kafkaJS: {
       acks: -1,
       idempotent: true,
@@ -73,6 +76,7 @@ export function createLibraryProducer(options: ProducerOptions): KafkaJS.Produce
     "retry.backoff.ms": options.retryBackoffMs ?? 100,
     "retry.backoff.max.ms": options.retryBackoffMaxMs ?? 1_000,
   });
+  return { producer, auth };
 }
 
 /** A message already encoded (dead letters, forwarded records). */
@@ -140,17 +144,19 @@ export function errorName(error: unknown): string {
  */
 export class TypedProducer<S extends ServiceName> {
   private readonly producer: KafkaJS.Producer;
+  private readonly auth: AuthenticationWatch;
   private readonly sender: EnvelopeSender<S>;
   private connected = false;
 
   constructor(private readonly options: ProducerOptions & { service: S }) {
-    this.producer = createLibraryProducer(options);
+    ({ producer: this.producer, auth: this.auth } = createLibraryProducer(options));
     this.sender = new EnvelopeSender(this.producer, options.service, options.metrics ?? NO_METRICS);
   }
 
   async connect(): Promise<this> {
     await connectClearly(
       this.producer,
+      this.auth,
       this.options.connection,
       `producer of ${this.options.service}`,
     );

@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { ConnectionConfig } from "../../client/config.ts";
+import type { ServiceName } from "../../client/topic-types.ts";
+import { TOPIC_MIN_INSYNC_REPLICAS, TOPIC_REPLICATION_FACTOR } from "../../topics/policy.ts";
+import { serviceCredential, testCluster } from "./support/cluster.ts";
+
+/** Shared by the client-*.test.ts files: connections, fresh tenant topics, read-back as admin. */
+
+export function connectionFor(service: ServiceName | "platform-admin"): ConnectionConfig {
+  const info = testCluster();
+  const credential = service === "platform-admin" ? info.admin : serviceCredential(service);
+  return {
+    bootstrapServers: info.bootstrapServers,
+    username: credential.username,
+    password: credential.password,
+    caPem: readFileSync(info.caPemPath, "utf8"),
+  };
+}
+
+function adminKafka(): KafkaJS.Kafka {
+  const c = connectionFor("platform-admin");
+  return new KafkaJS.Kafka({
+    kafkaJS: {
+      brokers: [...c.bootstrapServers],
+      ssl: true,
+      sasl: { mechanism: "scram-sha-512", username: c.username, password: c.password },
+      logLevel: KafkaJS.logLevel.NOTHING,
+    },
+    "ssl.ca.pem": c.caPem,
+  });
+}
+
+/** A new tenant name, so each test has its own chat.messages.<tenant> topic. */
+export function freshTenant(prefix = "t"): string {
+  return `${prefix}${randomBytes(4).toString("hex")}`;
+}
+
+/** Creates topics as the admin with the catalog's replication settings. */
+export async function createTopics(topics: readonly string[], partitions = 6): Promise<void> {
+  const admin = adminKafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor: TOPIC_REPLICATION_FACTOR,
+        configEntries: [{ name: "min.insync.replicas", value: String(TOPIC_MIN_INSYNC_REPLICAS) }],
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Raw bytes into a topic as the admin (poison messages). */
+export async function produceRaw(topic: string, messages: KafkaJS.Message[]): Promise<void> {
+  const producer = adminKafka().producer({ kafkaJS: { acks: -1 } });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface ReadRecord {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Reads a topic from the beginning as the admin (a throwaway group) until `done` says so or
+ * `timeoutMs` passes; read_committed unless told otherwise.
+ */
+export async function readTopic(
+  topic: string,
+  done: (records: readonly ReadRecord[]) => boolean,
+  options: { timeoutMs?: number; readCommitted?: boolean } = {},
+): Promise<ReadRecord[]> {
+  const consumer = adminKafka().consumer({
+    kafkaJS: { groupId: `verify-${randomBytes(6).toString("hex")}`, fromBeginning: true, autoCommit: false },
+    "isolation.level": options.readCommitted === false ? "read_uncommitted" : "read_committed",
+  });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic] });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.timeoutMs ?? 60_000);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) {
+            const last: unknown = Array.isArray(v) ? v[v.length - 1] : v;
+            if (Buffer.isBuffer(last) || typeof last === "string") headers[k] = last.toString();
+          }
+          records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers });
+          if (done(records)) {
+            clearTimeout(timer);
+            resolve();
+          }
+          return Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+/** Polls `check` until it is true or the time is up. */
+export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const sentAt = (): string => new Date().toISOString();
