@@ -1,6 +1,7 @@
 import type { App } from "cdk8s";
 import type { PlatformModel } from "../model.ts";
 import { kafkaJmxExporterConfig, renderJmxExporterConfigYaml } from "./jmx-exporter-rules.ts";
+import { DashboardsChart } from "./dashboards-chart.ts";
 import { MonitoringChart } from "./monitoring-chart.ts";
 
 /** Key of the JMX Prometheus exporter rules inside the metrics ConfigMap. */
@@ -19,4 +20,5 @@ export function kafkaJmxExporterConfigYaml(): string {
 /** Adds the monitoring chart(s) (PodMonitors, PrometheusRule, dashboard ConfigMaps) to the app. */
 export function addMonitoringCharts(app: App, model: PlatformModel): void {
   new MonitoringChart(app, model);
+  new DashboardsChart(app, model);
 }
