@@ -15,6 +15,12 @@ export interface Verb {
   ) => Promise<number>;
 }
 
+// `... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 export function progress(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -100,10 +106,30 @@ export async function runTool(
   try {
     return await verb.run(parsed.values, parsed.positionals);
   } catch (e) {
-    const message = e instanceof ValidationError ? e.message : (e as Error).message;
+    const message = e instanceof ValidationError ? e.message : describeError(e);
     process.stderr.write(`${tool} ${verb.name}: ${message}\n`);
     return 1;
   }
+}
+
+/** An error with the distinct messages of the errors it wraps (Kafka client errors nest deeply). */
+export function describeError(error: unknown): string {
+  const seen = new Set<string>();
+  const visit = (e: unknown, depth: number): void => {
+    if (depth > 6 || typeof e !== "object" || e === null) return;
+    const err = e as {
+      message?: unknown;
+      errors?: unknown;
+      cause?: unknown;
+      serverErrorMessage?: unknown;
+    };
+    const text = typeof err.serverErrorMessage === "string" ? err.serverErrorMessage : err.message;
+    if (typeof text === "string" && text !== "") seen.add(text);
+    if (Array.isArray(err.errors)) err.errors.forEach((inner) => visit(inner, depth + 1));
+    visit(err.cause, depth + 1);
+  };
+  visit(error, 0);
+  return seen.size > 0 ? [...seen].join(" <- ") : String(error);
 }
 
 export function stringOption(
