@@ -5,7 +5,8 @@ import type { JmxExporterConfig } from "../../../charts/monitoring/jmx-exporter-
  * for checking the rules without a JVM: the exporter builds
  * `domain<k1=v1, k2=v2><>attribute: value`, tries each rule's regex unanchored, takes the
  * first match, substitutes the captures into name and labels, lowercases the name and turns
- * every character outside [a-zA-Z0-9:_] into `_` (runs of `_` collapse). The live tests check
+ * every character outside [a-zA-Z0-9:_] into `_` (runs of `_` collapse), and gives counters a
+ * `_total` suffix. The live tests check
  * the same rules against the real javaagent.
  */
 export interface EmulatedSample {
@@ -39,7 +40,10 @@ export function emulateRule(
     if (config.lowercaseOutputName) name = name.toLowerCase();
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(rule.labels ?? {})) labels[safeName(sub(k))] = sub(v);
-    return { name: safeName(name), labels };
+    name = safeName(name);
+    // Exporter 1.x (client_java 1.x) exposes every COUNTER with a `_total` suffix.
+    if (rule.type === "COUNTER" && !name.endsWith("_total")) name = `${name}_total`;
+    return { name, labels };
   }
   return undefined;
 }
