@@ -130,7 +130,8 @@ async function render(options: Options): Promise<void> {
 
   // 3. Diff against what is already rendered.
   const dir = join(options.out, stack);
-  const shown = relative(process.cwd(), dir) || ".";
+  const rel = relative(process.cwd(), dir);
+  const shown = rel === "" ? "." : rel.startsWith("..") ? dir : rel;
   const files = new Map<string, string>(charts.map((c) => [`${c.name}.yaml`, chartYaml(stack, c)]));
   const existing = existsSync(dir)
     ? readdirSync(dir)

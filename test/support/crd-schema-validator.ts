@@ -79,7 +79,8 @@ interface CrdEntry {
   readonly file: string;
   readonly group: string;
   readonly kind: string;
-  readonly versions: readonly CrdVersion[];
+  /** Parsed on first use: the CRD files are large and most runs need only a few. */
+  versions(): readonly CrdVersion[];
 }
 
 let crdIndex: Map<string, CrdEntry> | undefined;
@@ -89,7 +90,32 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Reads every CRD once, indexed by `<group>/<kind>`. */
+function parseCrds(path: string): Record<string, unknown>[] {
+  return parseAllDocuments(readFileSync(path, "utf8"))
+    .map((doc) => doc.toJS({ maxAliasCount: -1 }) as unknown)
+    .filter(
+      (crd): crd is Record<string, unknown> =>
+        isRecord(crd) && crd.kind === "CustomResourceDefinition" && isRecord(crd.spec),
+    );
+}
+
+function versionsOf(crd: Record<string, unknown>): CrdVersion[] {
+  const spec = crd.spec as Record<string, unknown>;
+  const versions = Array.isArray(spec.versions) ? spec.versions : [];
+  return versions.filter(isRecord).map((v) => ({
+    name: String(v.name),
+    served: v.served === true,
+    schema: (isRecord(v.schema) && isRecord(v.schema.openAPIV3Schema)
+      ? v.schema.openAPIV3Schema
+      : {}),
+  }));
+}
+
+/**
+ * Indexes every CRD by `<group>/<kind>`. A file holding one CRD in the usual layout is
+ * indexed from its `spec.group` and `spec.names.kind` lines and parsed only when used;
+ * anything else is parsed at once.
+ */
 function crds(): Map<string, CrdEntry> {
   if (crdIndex) return crdIndex;
   const index = new Map<string, CrdEntry>();
@@ -97,25 +123,29 @@ function crds(): Map<string, CrdEntry> {
     const full = join(SCHEMAS_DIR, dir);
     for (const f of readdirSync(full).filter((n) => /\.ya?ml$/.test(n))) {
       const path = join(full, f);
-      for (const doc of parseAllDocuments(readFileSync(path, "utf8"))) {
-        const crd: unknown = doc.toJS({ maxAliasCount: -1 });
-        if (!isRecord(crd) || crd.kind !== "CustomResourceDefinition" || !isRecord(crd.spec))
-          continue;
-        const spec = crd.spec;
+      const text = readFileSync(path, "utf8");
+      const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
+      const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
+      const single = text.split(/^---$/m).filter((d) => d.trim() !== "").length === 1;
+      if (group !== undefined && kind !== undefined && single) {
+        let versions: CrdVersion[] | undefined;
+        index.set(`${group}/${kind}`, {
+          file: path,
+          group,
+          kind,
+          versions: () => (versions ??= parseCrds(path).flatMap(versionsOf)),
+        });
+        continue;
+      }
+      for (const crd of parseCrds(path)) {
+        const spec = crd.spec as Record<string, unknown>;
         const names = isRecord(spec.names) ? spec.names : {};
-        const versions = Array.isArray(spec.versions) ? spec.versions : [];
+        const versions = versionsOf(crd);
         index.set(`${String(spec.group)}/${String(names.kind)}`, {
           file: path,
           group: String(spec.group),
           kind: String(names.kind),
-          versions: versions.filter(isRecord).map((v) => ({
-            name: String(v.name),
-            served: v.served === true,
-            schema:
-              isRecord(v.schema) && isRecord(v.schema.openAPIV3Schema)
-                ? v.schema.openAPIV3Schema
-                : {},
-          })),
+          versions: () => versions,
         });
       }
     }
@@ -295,7 +325,7 @@ export function validateObject(obj: ObjectLike): ObjectValidation {
       errors: meta.map((m) => `${ref}: ${m}`),
     };
   }
-  const served = entry.versions.filter((v) => v.served);
+  const served = entry.versions().filter((v) => v.served);
   const match = served.find((v) => v.name === version);
   if (match === undefined) {
     return {
