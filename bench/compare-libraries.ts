@@ -30,7 +30,8 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const VALUE_SIZE = 1024;
 const PARTITIONS = 6;
-const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+const log = (line: string): void =>
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const { cluster, info } = await startBenchCluster(log);
 const caPem = readFileSync(info.caPemPath, "utf8");
@@ -54,19 +55,27 @@ try {
     log(`${d.name}: consumer ${fmt(consumeRate)} msg/s (KIP-848 group)`);
     log(`${d.name}: end-to-end at ${fmt(RATE)} msg/s for ${SECONDS}s`);
     const latencies: number[] = [];
-    const total = Math.round((RATE * SECONDS));
-    const consuming = d.consume(latencyTopic, `bench-latency-${i}`, total, (v) => latencies.push(nowMs() - sentAt(v)));
+    const total = Math.round(RATE * SECONDS);
+    const consuming = d.consume(latencyTopic, `bench-latency-${i}`, total, (v) =>
+      latencies.push(nowMs() - sentAt(v)),
+    );
     await new Promise((r) => setTimeout(r, 3000));
-    await d.produceAtRate(latencyTopic, RATE / 100, 10, SECONDS * 1000, () => timedValue(VALUE_SIZE, fill));
+    await d.produceAtRate(latencyTopic, RATE / 100, 10, SECONDS * 1000, () =>
+      timedValue(VALUE_SIZE, fill),
+    );
     await consuming;
     const e2e = summarize(latencies);
-    log(`${d.name}: e2e p50 ${fmt(e2e.p50, 1)} ms, p99 ${fmt(e2e.p99, 1)} ms, max ${fmt(e2e.max, 1)} ms`);
+    log(
+      `${d.name}: e2e p50 ${fmt(e2e.p50, 1)} ms, p99 ${fmt(e2e.p99, 1)} ms, max ${fmt(e2e.max, 1)} ms`,
+    );
     const fenced = await d.fencing(topic, `bench.tx.${i}`).catch((e: unknown) => {
       log(`${d.name}: fencing check failed: ${(e as Error).message}`);
       return false;
     });
     log(`${d.name}: second transactional producer fences the first: ${fenced}`);
-    rows.push(`| ${d.name} | ${fmt(produceRate)} | ${fmt(consumeRate)} | ${fmt(e2e.p50, 1)} | ${fmt(e2e.p99, 1)} | ${fenced ? "yes" : "no"} |`);
+    rows.push(
+      `| ${d.name} | ${fmt(produceRate)} | ${fmt(consumeRate)} | ${fmt(e2e.p50, 1)} | ${fmt(e2e.p99, 1)} | ${fenced ? "yes" : "no"} |`,
+    );
   }
   console.log("\n| library | producer msg/s | consumer msg/s | e2e p50 ms | e2e p99 ms | fenced |");
   console.log("|---|---|---|---|---|---|");

@@ -11,9 +11,20 @@ export interface LibraryDriver {
   /** Sends `count` values as fast as the library allows; resolves when all are acknowledged. */
   produce(topic: string, count: number, value: () => Buffer): Promise<void>;
   /** Sends `perTick` values every `tickMs` for `durationMs`. */
-  produceAtRate(topic: string, perTick: number, tickMs: number, durationMs: number, value: () => Buffer): Promise<void>;
+  produceAtRate(
+    topic: string,
+    perTick: number,
+    tickMs: number,
+    durationMs: number,
+    value: () => Buffer,
+  ): Promise<void>;
   /** Reads with a fresh KIP-848 group from the beginning until `count` messages were seen. */
-  consume(topic: string, group: string, count: number, onValue: (value: Buffer) => void): Promise<void>;
+  consume(
+    topic: string,
+    group: string,
+    count: number,
+    onValue: (value: Buffer) => void,
+  ): Promise<void>;
   /** True when a second producer with the same transactional id fences the first (KIP-447 style). */
   fencing(topic: string, transactionalId: string): Promise<boolean>;
 }
@@ -34,7 +45,12 @@ async function windowed(count: number, send: (n: number) => Promise<unknown>): P
   await Promise.all(inflight);
 }
 
-async function ticking(perTick: number, tickMs: number, durationMs: number, send: (n: number) => Promise<unknown>): Promise<void> {
+async function ticking(
+  perTick: number,
+  tickMs: number,
+  durationMs: number,
+  send: (n: number) => Promise<unknown>,
+): Promise<void> {
   const start = performance.now();
   const pending: Promise<unknown>[] = [];
   for (let tick = 0; tick * tickMs < durationMs; tick++) {
@@ -53,13 +69,21 @@ export function platformaticDriver(info: ClusterConnectionInfo, caPem: string): 
     sasl: { mechanism: "SCRAM-SHA-512" as const, ...info.admin },
   };
   const producer = (): Producer =>
-    new Producer({ clientId: "bench-platformatic", ...common, acks: -1, idempotent: true, compression: "lz4" });
+    new Producer({
+      clientId: "bench-platformatic",
+      ...common,
+      acks: -1,
+      idempotent: true,
+      compression: "lz4",
+    });
   return {
     name: "@platformatic/kafka",
     async produce(topic, count, value) {
       const p = producer();
       try {
-        await windowed(count, (n) => p.send({ messages: Array.from({ length: n }, () => ({ topic, value: value() })) }));
+        await windowed(count, (n) =>
+          p.send({ messages: Array.from({ length: n }, () => ({ topic, value: value() })) }),
+        );
       } finally {
         await p.close();
       }
@@ -67,15 +91,27 @@ export function platformaticDriver(info: ClusterConnectionInfo, caPem: string): 
     async produceAtRate(topic, perTick, tickMs, durationMs, value) {
       const p = producer();
       try {
-        await ticking(perTick, tickMs, durationMs, (n) => p.send({ messages: Array.from({ length: n }, () => ({ topic, value: value() })) }));
+        await ticking(perTick, tickMs, durationMs, (n) =>
+          p.send({ messages: Array.from({ length: n }, () => ({ topic, value: value() })) }),
+        );
       } finally {
         await p.close();
       }
     },
     async consume(topic, group, count, onValue) {
-      const c = new Consumer({ clientId: "bench-platformatic", groupId: group, ...common, groupProtocol: "consumer" });
+      const c = new Consumer({
+        clientId: "bench-platformatic",
+        groupId: group,
+        ...common,
+        groupProtocol: "consumer",
+      });
       try {
-        const stream = await c.consume({ topics: [topic], mode: "earliest", autocommit: false, maxWaitTime: 100 });
+        const stream = await c.consume({
+          topics: [topic],
+          mode: "earliest",
+          autocommit: false,
+          maxWaitTime: 100,
+        });
         let seen = 0;
         await new Promise<void>((resolve, reject) => {
           stream.on("error", reject);
@@ -90,8 +126,18 @@ export function platformaticDriver(info: ClusterConnectionInfo, caPem: string): 
       }
     },
     async fencing(topic, transactionalId) {
-      const first = new Producer({ clientId: "bench-tx-1", ...common, idempotent: true, transactionalId });
-      const second = new Producer({ clientId: "bench-tx-2", ...common, idempotent: true, transactionalId });
+      const first = new Producer({
+        clientId: "bench-tx-1",
+        ...common,
+        idempotent: true,
+        transactionalId,
+      });
+      const second = new Producer({
+        clientId: "bench-tx-2",
+        ...common,
+        idempotent: true,
+        transactionalId,
+      });
       try {
         const tx = await first.beginTransaction();
         await tx.send({ messages: [{ topic, value: Buffer.from("first") }] });
@@ -133,7 +179,9 @@ export function confluentDriver(info: ClusterConnectionInfo, caPem: string): Lib
       const p = producer();
       await p.connect();
       try {
-        await windowed(count, (n) => p.send({ topic, messages: Array.from({ length: n }, () => ({ value: value() })) }));
+        await windowed(count, (n) =>
+          p.send({ topic, messages: Array.from({ length: n }, () => ({ value: value() })) }),
+        );
       } finally {
         await p.disconnect();
       }
@@ -142,7 +190,9 @@ export function confluentDriver(info: ClusterConnectionInfo, caPem: string): Lib
       const p = producer();
       await p.connect();
       try {
-        await ticking(perTick, tickMs, durationMs, (n) => p.send({ topic, messages: Array.from({ length: n }, () => ({ value: value() })) }));
+        await ticking(perTick, tickMs, durationMs, (n) =>
+          p.send({ topic, messages: Array.from({ length: n }, () => ({ value: value() })) }),
+        );
       } finally {
         await p.disconnect();
       }

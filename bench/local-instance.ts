@@ -1,3 +1,4 @@
+import { applyCatalog } from "../local/apply/apply.ts";
 import { LocalCluster, type ClusterConnectionInfo } from "../local/cluster.ts";
 
 /** Benchmarks run on their own local cluster instance so they never disturb tests or dev. */
@@ -9,12 +10,19 @@ export interface BenchCluster {
   readonly info: ClusterConnectionInfo;
 }
 
+/** Starts a fresh instance and applies the dev catalog (topics, service users, ACLs). */
 export async function startBenchCluster(log: (line: string) => void): Promise<BenchCluster> {
   const cluster = new LocalCluster({
     instance: BENCH_INSTANCE,
     portBase: BENCH_PORT_BASE,
     log: (line) => log(`  [cluster] ${line}`),
   });
-  await cluster.start({ fresh: true });
+  try {
+    await cluster.start({ fresh: true });
+    await applyCatalog(cluster, { stack: "dev", log: (line) => log(`  [apply] ${line}`) });
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
   return { cluster, info: cluster.connectionInfo() };
 }

@@ -14,7 +14,7 @@ export class KafkaAuthenticationError extends Error {
 export class KafkaConnectionError extends Error {
   constructor(what: string, bootstrap: readonly string[], cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`${what}: cannot reach Kafka at ${bootstrap.join(",")}: ${reason}`, { cause });
+    super(`${what}: cannot connect to Kafka at ${bootstrap.join(",")}: ${reason}`, { cause });
     this.name = "KafkaConnectionError";
   }
 }

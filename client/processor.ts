@@ -47,10 +47,14 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: ProcessorOptions<S, N>) {
-    ({ consumer: this.consumer, auth: this.auth } = createLibraryConsumer(options.connection, options.service, {
-      ...options,
-      readCommitted: true,
-    }));
+    ({ consumer: this.consumer, auth: this.auth } = createLibraryConsumer(
+      options.connection,
+      options.service,
+      {
+        ...options,
+        readCommitted: true,
+      },
+    ));
     this.producer = new TransactionalProducer({
       service: options.service,
       connection: options.connection,

@@ -61,7 +61,11 @@ export function createLibraryProducer(options: ProducerOptions): {
   producer: KafkaJS.Producer;
   auth: AuthenticationWatch;
 } {
-  const { kafka, auth } = createKafka(options.connection, `${options.service}-producer`, options.log);
+  const { kafka, auth } = createKafka(
+    options.connection,
+    `${options.service}-producer`,
+    options.log,
+  );
   const producer = kafka.producer({
     kafkaJS: {
       acks: -1,
@@ -72,7 +76,11 @@ export function createLibraryProducer(options: ProducerOptions): {
         : {}),
     },
     "linger.ms": options.lingerMs ?? 5,
-    "message.timeout.ms": options.deliveryTimeoutMs ?? 120_000,
+    // A transactional producer's delivery timeout may not exceed its transaction timeout (60 s).
+    "message.timeout.ms":
+      options.transactionalId !== undefined
+        ? Math.min(options.deliveryTimeoutMs ?? 60_000, 60_000)
+        : (options.deliveryTimeoutMs ?? 120_000),
     "retry.backoff.ms": options.retryBackoffMs ?? 100,
     "retry.backoff.max.ms": options.retryBackoffMaxMs ?? 1_000,
   });

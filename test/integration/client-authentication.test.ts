@@ -20,12 +20,21 @@ describe("client authentication on the real cluster", () => {
   });
 
   it("the right password connects and sends", async () => {
-    const producer = await createKafkaClient({ service: "auth-service", connection: connectionFor("auth-service") }).producer();
+    const producer = await createKafkaClient({
+      service: "auth-service",
+      connection: connectionFor("auth-service"),
+    }).producer();
     try {
       const delivery = await producer.send("audit.log", {
         type: "audit.recorded",
         tenantId: "acme",
-        payload: { actor_id: "u1", action: "login", target: "session", outcome: "success", recorded_at: new Date().toISOString() },
+        payload: {
+          actor_id: "u1",
+          action: "login",
+          target: "session",
+          outcome: "success",
+          recorded_at: new Date().toISOString(),
+        },
       });
       expect(delivery.topic).toBe("audit.log");
       expect(Number(delivery.offset)).toBeGreaterThanOrEqual(0);

@@ -10,7 +10,9 @@ import { createKafkaClient } from "../../client/index.ts";
 
 const [mode, topic, progressFile, instance] = process.argv.slice(2);
 if (topic === undefined || progressFile === undefined || !topic.startsWith("chat.messages.")) {
-  console.error("usage: client-child.ts consumer|processor chat.messages.<tenant> <progress-file> [instance]");
+  console.error(
+    "usage: client-child.ts consumer|processor chat.messages.<tenant> <progress-file> [instance]",
+  );
   process.exit(2);
 }
 const input = topic as `chat.messages.${string}`;

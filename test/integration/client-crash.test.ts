@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
 import { createKafkaClient } from "../../client/index.ts";
-import { connectionFor, createTopics, freshTenant, sentAt, waitFor } from "./client-helpers.ts";
-import { exited, progress, resetProgress, startChild } from "./client-process.ts";
+import { connectionFor, createTopics, freshTenant, sentAt } from "./client-helpers.ts";
+import { exited, progress, resetProgress, startChild, waitWhileRunning } from "./client-process.ts";
 
 const children: ChildProcess[] = [];
 afterEach(async () => {
@@ -14,8 +14,15 @@ afterEach(async () => {
   }
 });
 
-async function produce(topic: `chat.messages.${string}`, tenant: string, count: number): Promise<string[]> {
-  const producer = await createKafkaClient({ service: "socket-service", connection: connectionFor("socket-service") }).producer();
+async function produce(
+  topic: `chat.messages.${string}`,
+  tenant: string,
+  count: number,
+): Promise<string[]> {
+  const producer = await createKafkaClient({
+    service: "socket-service",
+    connection: connectionFor("socket-service"),
+  }).producer();
   const ids = Array.from({ length: count }, (_, i) => `m-${i}`);
   try {
     await Promise.all(
@@ -23,7 +30,13 @@ async function produce(topic: `chat.messages.${string}`, tenant: string, count: 
         producer.send(topic, {
           type: "chat.message.sent",
           tenantId: tenant,
-          payload: { conversation_id: `c-${i % 20}`, message_id: id, sender_id: "u", text: id, sent_at: sentAt() },
+          payload: {
+            conversation_id: `c-${i % 20}`,
+            message_id: id,
+            sender_id: "u",
+            text: id,
+            sent_at: sentAt(),
+          },
         }),
       ),
     );
@@ -44,7 +57,12 @@ describe("a consumer killed mid-batch (real child process)", () => {
 
     const first = startChild("search-indexer", ["consumer", topic, file]);
     children.push(first);
-    await waitFor(() => progress(file).length >= 300, 90_000, "the first consumer to handle 300 messages");
+    await waitWhileRunning(
+      first,
+      () => progress(file).length >= 300,
+      90_000,
+      "the first consumer to handle 300 messages",
+    );
     first.kill("SIGKILL");
     expect(await exited(first)).toEqual({ code: null, signal: "SIGKILL" });
     const beforeKill = new Set(progress(file));
@@ -52,7 +70,12 @@ describe("a consumer killed mid-batch (real child process)", () => {
 
     const second = startChild("search-indexer", ["consumer", topic, file]);
     children.push(second);
-    await waitFor(() => new Set(progress(file)).size >= ids.length, 120_000, "every message to be handled");
+    await waitWhileRunning(
+      second,
+      () => new Set(progress(file)).size >= ids.length,
+      120_000,
+      "every message to be handled",
+    );
     second.kill("SIGTERM");
     expect(await exited(second)).toEqual({ code: 0, signal: null });
 
@@ -70,14 +93,24 @@ describe("a consumer killed mid-batch (real child process)", () => {
 
     const first = startChild("search-indexer", ["consumer", topic, file]);
     children.push(first);
-    await waitFor(() => progress(file).length >= 200, 90_000, "200 handled messages");
+    await waitWhileRunning(
+      first,
+      () => progress(file).length >= 200,
+      90_000,
+      "200 handled messages",
+    );
     first.kill("SIGTERM");
     expect(await exited(first)).toEqual({ code: 0, signal: null });
     const handledBefore = progress(file).length;
 
     const second = startChild("search-indexer", ["consumer", topic, file]);
     children.push(second);
-    await waitFor(() => new Set(progress(file)).size >= ids.length, 120_000, "every message to be handled");
+    await waitWhileRunning(
+      second,
+      () => new Set(progress(file)).size >= ids.length,
+      120_000,
+      "every message to be handled",
+    );
     second.kill("SIGTERM");
     await exited(second);
     const lines = progress(file);

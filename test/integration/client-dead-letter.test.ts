@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { createKafkaClient } from "../../client/index.ts";
 import { DEAD_LETTER_HEADERS, deadLetterTopicFor } from "../../topics/policy.ts";
-import { connectionFor, createTopics, freshTenant, produceRaw, readTopic, sentAt, waitFor } from "./client-helpers.ts";
+import {
+  connectionFor,
+  createTopics,
+  freshTenant,
+  produceRaw,
+  readTopic,
+  sentAt,
+  waitFor,
+} from "./client-helpers.ts";
 
 const H = DEAD_LETTER_HEADERS;
 
@@ -14,7 +22,10 @@ describe("dead letters on the real cluster", () => {
 
     const attempts = new Map<string, number[]>();
     const handled: string[] = [];
-    const consumer = createKafkaClient({ service: "search-indexer", connection: connectionFor("search-indexer") }).consumer({
+    const consumer = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
       topics: [topic],
       retry: { maxAttempts: 3, backoff: { initialMs: 50, maxMs: 200, multiplier: 2 } },
       handler: async (envelope, ctx) => {
@@ -27,24 +38,40 @@ describe("dead letters on the real cluster", () => {
       },
     });
     void consumer.start();
-    const producer = await createKafkaClient({ service: "socket-service", connection: connectionFor("socket-service") }).producer();
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
     const send = (id: string, text: string) =>
       producer.send(topic, {
         type: "chat.message.sent",
         tenantId: tenant,
-        payload: { conversation_id: "c1", message_id: id, sender_id: "u1", text, sent_at: sentAt() },
+        payload: {
+          conversation_id: "c1",
+          message_id: id,
+          sender_id: "u1",
+          text,
+          sent_at: sentAt(),
+        },
       });
     try {
       await send("m-before", "fine");
       const failing = await send("m-failing", "always fails");
-      await produceRaw(topic, [{ key: "c1", value: "{not an envelope", headers: { "x-origin": "test" } }]);
+      await produceRaw(topic, [
+        { key: "c1", value: "{not an envelope", headers: { "x-origin": "test" } },
+      ]);
       await send("m-after", "fine");
       await waitFor(() => handled.includes("m-after"), 60_000, "the message after the failures");
 
-      const letters = await readTopic(dlq, (r) => r.filter((x) => x.headers[H.originalTopic] === topic).length >= 2);
+      const letters = await readTopic(
+        dlq,
+        (r) => r.filter((x) => x.headers[H.originalTopic] === topic).length >= 2,
+      );
       const mine = letters.filter((x) => x.headers[H.originalTopic] === topic);
       expect(mine).toHaveLength(2);
-      const [exhausted, poison] = mine.sort((a, b) => Number(a.headers[H.originalOffset]) - Number(b.headers[H.originalOffset]));
+      const [exhausted, poison] = mine.sort(
+        (a, b) => Number(a.headers[H.originalOffset]) - Number(b.headers[H.originalOffset]),
+      );
 
       expect(attempts.get("m-failing")).toEqual([1, 2, 3]);
       expect(exhausted?.key).toBe("c1");
@@ -58,7 +85,9 @@ describe("dead letters on the real cluster", () => {
         "content-type": "application/vnd.kafka-platform.envelope+json; version=1",
       });
       expect(Number(exhausted?.headers[H.originalTimestamp])).toBeGreaterThan(Date.now() - 120_000);
-      expect(JSON.parse(exhausted?.value?.toString() ?? "{}")).toMatchObject({ id: failing.envelope.id });
+      expect(JSON.parse(exhausted?.value?.toString() ?? "{}")).toMatchObject({
+        id: failing.envelope.id,
+      });
 
       expect(poison?.value?.toString()).toBe("{not an envelope");
       expect(poison?.headers).toMatchObject({

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createKafkaClient, decodeEnvelope } from "../../client/index.ts";
-import { connectionFor, createTopics, freshTenant, readTopic, sentAt, waitFor } from "./client-helpers.ts";
-import { exited, progress, resetProgress, startChild } from "./client-process.ts";
+import { connectionFor, createTopics, freshTenant, readTopic, sentAt } from "./client-helpers.ts";
+import { exited, progress, resetProgress, startChild, waitWhileRunning } from "./client-process.ts";
 
 const children: ChildProcess[] = [];
 afterEach(async () => {
@@ -14,10 +14,15 @@ afterEach(async () => {
   }
 });
 
-function persistedIds(records: readonly { value: Buffer | null; headers: Record<string, string> }[], tenant: string): string[] {
+function persistedIds(
+  records: readonly { value: Buffer | null; headers: Record<string, string> }[],
+  tenant: string,
+): string[] {
   return records.flatMap((r) => {
     const env = decodeEnvelope(r.value, r.headers);
-    return env.tenant_id === tenant && env.type === "chat.message.persisted" ? [env.payload.message_id] : [];
+    return env.tenant_id === tenant && env.type === "chat.message.persisted"
+      ? [env.payload.message_id]
+      : [];
   });
 }
 
@@ -26,7 +31,10 @@ describe("exactly-once consume-transform-produce (real child process)", () => {
     const tenant = freshTenant("eos");
     const topic = `chat.messages.${tenant}` as const;
     await createTopics([topic], 3);
-    const producer = await createKafkaClient({ service: "socket-service", connection: connectionFor("socket-service") }).producer();
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
     const ids = Array.from({ length: 600 }, (_, i) => `m-${i}`);
     try {
       await Promise.all(
@@ -34,7 +42,13 @@ describe("exactly-once consume-transform-produce (real child process)", () => {
           producer.send(topic, {
             type: "chat.message.sent",
             tenantId: tenant,
-            payload: { conversation_id: `c-${i % 10}`, message_id: id, sender_id: "u", text: id, sent_at: sentAt() },
+            payload: {
+              conversation_id: `c-${i % 10}`,
+              message_id: id,
+              sender_id: "u",
+              text: id,
+              sent_at: sentAt(),
+            },
           }),
         ),
       );
@@ -46,21 +60,35 @@ describe("exactly-once consume-transform-produce (real child process)", () => {
 
     const first = startChild("message-processor", ["processor", topic, file, "eos-test"]);
     children.push(first);
-    await waitFor(() => progress(file).length >= 120, 120_000, "the first processor to transform 120 inputs");
+    await waitWhileRunning(
+      first,
+      () => progress(file).length >= 120,
+      120_000,
+      "the first processor to transform 120 inputs",
+    );
     first.kill("SIGKILL");
     expect(await exited(first)).toEqual({ code: null, signal: "SIGKILL" });
 
     const second = startChild("message-processor", ["processor", topic, file, "eos-test"]);
     children.push(second);
-    await waitFor(() => new Set(progress(file)).size >= ids.length, 180_000, "every input to be transformed");
+    await waitWhileRunning(
+      second,
+      () => new Set(progress(file)).size >= ids.length,
+      180_000,
+      "every input to be transformed",
+    );
     second.kill("SIGTERM");
     expect(await exited(second)).toEqual({ code: 0, signal: null });
 
     // Transforms of the killed, uncommitted transaction ran again after the restart, yet the
     // committed output holds each input exactly once.
-    const records = await readTopic("chat.events", (r) => persistedIds(r, tenant).length >= ids.length, {
-      timeoutMs: 60_000,
-    });
+    const records = await readTopic(
+      "chat.events",
+      (r) => persistedIds(r, tenant).length >= ids.length,
+      {
+        timeoutMs: 60_000,
+      },
+    );
     const out = persistedIds(records, tenant);
     expect(out.length).toBe(ids.length);
     expect([...new Set(out)].sort()).toEqual([...ids].sort());

@@ -84,7 +84,11 @@ export async function readTopic(
   options: { timeoutMs?: number; readCommitted?: boolean } = {},
 ): Promise<ReadRecord[]> {
   const consumer = adminKafka().consumer({
-    kafkaJS: { groupId: `verify-${randomBytes(6).toString("hex")}`, fromBeginning: true, autoCommit: false },
+    kafkaJS: {
+      groupId: `verify-${randomBytes(6).toString("hex")}`,
+      fromBeginning: true,
+      autoCommit: false,
+    },
     "isolation.level": options.readCommitted === false ? "read_uncommitted" : "read_committed",
   });
   const records: ReadRecord[] = [];
@@ -100,7 +104,13 @@ export async function readTopic(
             const last: unknown = Array.isArray(v) ? v[v.length - 1] : v;
             if (Buffer.isBuffer(last) || typeof last === "string") headers[k] = last.toString();
           }
-          records.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers });
+          records.push({
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            value: message.value,
+            headers,
+          });
           if (done(records)) {
             clearTimeout(timer);
             resolve();
@@ -116,10 +126,15 @@ export async function readTopic(
 }
 
 /** Polls `check` until it is true or the time is up. */
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  check: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

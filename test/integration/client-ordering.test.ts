@@ -12,7 +12,10 @@ describe("per-key ordering on the real cluster", () => {
 
     const seen = new Map<string, number[]>();
     const keys = new Map<string, string | null>();
-    const consumer = createKafkaClient({ service: "search-indexer", connection: connectionFor("search-indexer") }).consumer({
+    const consumer = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
       topics: [topic],
       concurrency: 6,
       handler: async (envelope, ctx) => {
@@ -28,7 +31,10 @@ describe("per-key ordering on the real cluster", () => {
     });
     void consumer.start();
 
-    const producer = await createKafkaClient({ service: "socket-service", connection: connectionFor("socket-service") }).producer();
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
     try {
       const pending: Promise<unknown>[] = [];
       for (let n = 0; n < perConversation; n++) {
@@ -37,13 +43,25 @@ describe("per-key ordering on the real cluster", () => {
             producer.send(topic, {
               type: "chat.message.sent",
               tenantId: tenant,
-              payload: { conversation_id: c, message_id: `${c}-${n}`, sender_id: "u1", text: `#${n}`, sent_at: sentAt() },
+              payload: {
+                conversation_id: c,
+                message_id: `${c}-${n}`,
+                sender_id: "u1",
+                text: `#${n}`,
+                sent_at: sentAt(),
+              },
             }),
           );
         }
       }
       await Promise.all(pending);
-      await waitFor(() => [...seen.values()].reduce((s, l) => s + l.length, 0) >= conversations.length * perConversation, 90_000, "all messages consumed");
+      await waitFor(
+        () =>
+          [...seen.values()].reduce((s, l) => s + l.length, 0) >=
+          conversations.length * perConversation,
+        90_000,
+        "all messages consumed",
+      );
     } finally {
       await producer.disconnect();
       await consumer.stop();

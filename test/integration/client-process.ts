@@ -22,7 +22,9 @@ export function startChild(service: string, args: readonly string[]): ChildProce
   return child;
 }
 
-export function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
+export function exited(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: string | null }> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   }
@@ -37,4 +39,22 @@ export function progress(file: string): string[] {
 
 export function resetProgress(file: string): void {
   writeFileSync(file, "");
+}
+
+/** Waits until `check` holds, failing at once if the child process exits first. */
+export async function waitWhileRunning(
+  child: ChildProcess,
+  check: () => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`child exited (${child.exitCode ?? child.signalCode}) before ${what}`);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -5,7 +5,9 @@ const policy = { initialMs: 100, maxMs: 1_000, multiplier: 2 };
 
 describe("backoff", () => {
   it("doubles the ceiling per attempt up to the maximum", () => {
-    expect([1, 2, 3, 4, 5, 6].map((a) => backoffCeiling(a, policy))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffCeiling(a, policy))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
   });
 
   it("jitters between half the ceiling and the ceiling", () => {

@@ -4,7 +4,8 @@ import { parseScramJaasConfig } from "../../../client/jaas.ts";
 import { ValidationError } from "../../../topics/validation-error.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
-const JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="search-indexer" password="s3cr\\"et";';
+const JAAS =
+  'org.apache.kafka.common.security.scram.ScramLoginModule required username="search-indexer" password="s3cr\\"et";';
 
 function files(map: Record<string, string>) {
   return {
@@ -21,7 +22,8 @@ function issuesOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ValidationError) return error.issues.map((i) => `${i.file}: ${i.path}: ${i.message}`);
+    if (error instanceof ValidationError)
+      return error.issues.map((i) => `${i.file}: ${i.path}: ${i.message}`);
     throw error;
   }
   throw new Error("expected a ValidationError");
@@ -32,11 +34,15 @@ describe("sasl.jaas.config", () => {
     expect(parseScramJaasConfig(JAAS)).toEqual({ username: "search-indexer", password: 's3cr"et' });
   });
   it("explains what is wrong with other login modules or missing options", () => {
-    expect(parseScramJaasConfig("org.apache.kafka.common.security.plain.PlainLoginModule required;")).toEqual({
+    expect(
+      parseScramJaasConfig("org.apache.kafka.common.security.plain.PlainLoginModule required;"),
+    ).toEqual({
       problem: "must start with org.apache.kafka.common.security.scram.ScramLoginModule",
     });
     expect(
-      parseScramJaasConfig('org.apache.kafka.common.security.scram.ScramLoginModule required username="a";'),
+      parseScramJaasConfig(
+        'org.apache.kafka.common.security.scram.ScramLoginModule required username="a";',
+      ),
     ).toEqual({ problem: "has no password option" });
   });
 });
@@ -65,7 +71,12 @@ describe("loadConnectionConfig", () => {
 
   it("reads plain environment variables", () => {
     const config = loadConnectionConfig({
-      env: { KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:9092", KAFKA_USERNAME: "audit-service", KAFKA_PASSWORD: "pw", KAFKA_CA_CERT: PEM },
+      env: {
+        KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:9092",
+        KAFKA_USERNAME: "audit-service",
+        KAFKA_PASSWORD: "pw",
+        KAFKA_CA_CERT: PEM,
+      },
       ...files({}),
     });
     expect(config.username).toBe("audit-service");
@@ -86,7 +97,12 @@ describe("loadConnectionConfig", () => {
     const issues = issuesOf(() => {
       try {
         loadConnectionConfig({
-          env: { KAFKA_BOOTSTRAP_SERVERS: "kafka:9093", KAFKA_CREDENTIALS_DIR: "/m", KAFKA_PASSWORD: "other-secret", KAFKA_CA_CERT_FILE: "/ca.crt" },
+          env: {
+            KAFKA_BOOTSTRAP_SERVERS: "kafka:9093",
+            KAFKA_CREDENTIALS_DIR: "/m",
+            KAFKA_PASSWORD: "other-secret",
+            KAFKA_CA_CERT_FILE: "/ca.crt",
+          },
           ...files({ "/m/sasl.jaas.config": JAAS, "/ca.crt": "not a pem" }),
         });
       } catch (error) {
@@ -106,7 +122,12 @@ describe("loadConnectionConfig", () => {
     expect(
       issuesOf(() =>
         loadConnectionConfig({
-          env: { KAFKA_BOOTSTRAP_SERVERS: "kafka", KAFKA_USERNAME: "u", KAFKA_PASSWORD: "p", KAFKA_CA_CERT: PEM },
+          env: {
+            KAFKA_BOOTSTRAP_SERVERS: "kafka",
+            KAFKA_USERNAME: "u",
+            KAFKA_PASSWORD: "p",
+            KAFKA_CA_CERT: PEM,
+          },
           ...files({}),
         }),
       ),

@@ -18,7 +18,12 @@ const sent = {
 };
 
 function fresh() {
-  return createEnvelope({ type: "chat.message.sent", tenantId: "acme", payload: sent, source: "socket-service" });
+  return createEnvelope({
+    type: "chat.message.sent",
+    tenantId: "acme",
+    payload: sent,
+    source: "socket-service",
+  });
 }
 
 describe("envelope", () => {
@@ -54,23 +59,27 @@ describe("envelope", () => {
   it("rejects an unknown event type and an unknown version on decode", () => {
     const env = fresh();
     const raw = (patch: object): Buffer => Buffer.from(JSON.stringify({ ...env, ...patch }));
-    expect(() => decodeEnvelope(raw({ type: "chat.message.exploded" }))).toThrow(/type: is not an event type/);
+    expect(() => decodeEnvelope(raw({ type: "chat.message.exploded" }))).toThrow(
+      /type: is not an event type/,
+    );
     expect(() => decodeEnvelope(raw({ version: 7 }))).toThrow(/no payload schema version 7/);
   });
 
   it("rejects bad tenant ids and trace ids when encoding", () => {
     expect(() => encodeEnvelope({ ...fresh(), tenant_id: "Not A Tenant" })).toThrow(/tenant_id/);
     const env = fresh();
-    expect(() => encodeEnvelope({ ...env, metadata: { ...env.metadata, trace_id: "xyz" } })).toThrow(
-      /metadata\.trace_id/,
-    );
+    expect(() =>
+      encodeEnvelope({ ...env, metadata: { ...env.metadata, trace_id: "xyz" } }),
+    ).toThrow(/metadata\.trace_id/);
   });
 
   it("treats non-JSON, empty values, foreign content types and mismatched traceparents as errors", () => {
     const { value, headers } = encodeEnvelope(fresh());
     expect(() => decodeEnvelope(Buffer.from("{not json"))).toThrow(EnvelopeError);
     expect(() => decodeEnvelope(null)).toThrow(/value is empty/);
-    expect(() => decodeEnvelope(value, { [CONTENT_TYPE_HEADER]: "text/plain" })).toThrow(/unsupported "text\/plain"/);
+    expect(() => decodeEnvelope(value, { [CONTENT_TYPE_HEADER]: "text/plain" })).toThrow(
+      /unsupported "text\/plain"/,
+    );
     expect(() =>
       decodeEnvelope(value, {
         ...headers,

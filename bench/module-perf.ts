@@ -1,0 +1,153 @@
+import { createEnvelope, createKafkaClient, encodeEnvelope } from "../client/index.ts";
+import type { ConnectionConfig } from "../client/config.ts";
+import { nowMs, summarize } from "./stats.ts";
+
+/** The client module measured the way services use it: envelopes, catalog topics, service users. */
+
+type ChatTopic = `chat.messages.${string}`;
+
+/** Pads the message text so the encoded envelope is about `size` bytes (Java's 1 KiB records). */
+function paddedText(tenant: string, size: number): string {
+  const probe = encodeEnvelope(
+    createEnvelope({ ...event(tenant, 50_000, ""), source: "socket-service" }),
+  ).value.length;
+  return "x".repeat(Math.max(0, size - probe));
+}
+
+function event(tenant: string, i: number, text: string) {
+  return {
+    type: "chat.message.sent" as const,
+    tenantId: tenant,
+    payload: {
+      conversation_id: `c-${i % 1000}`,
+      message_id: `m-${i}`,
+      sender_id: "u-1",
+      text,
+      sent_at: new Date().toISOString(),
+    },
+  };
+}
+
+export async function moduleProducerPerf(
+  connection: ConnectionConfig,
+  topic: ChatTopic,
+  tenant: string,
+  count: number,
+  valueSize: number,
+  progress: (done: number) => void,
+): Promise<{ msgPerSec: number; mbPerSec: number; valueBytes: number }> {
+  const producer = await createKafkaClient({ service: "socket-service", connection }).producer();
+  const text = paddedText(tenant, valueSize);
+  let acked = 0;
+  let failed: Error | undefined;
+  const started = performance.now();
+  try {
+    for (let i = 0; i < count; i++) {
+      producer.sendAndForget(topic, event(tenant, i, text), (error) => {
+        if (error !== undefined) failed ??= error;
+        if (++acked % 20_000 === 0) progress(acked);
+      });
+      // Let delivery callbacks run and keep the queue bounded.
+      if (i % 5_000 === 4_999) {
+        while (i + 1 - acked > 50_000) await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    await producer.flush(120_000);
+    while (acked < count && failed === undefined) await new Promise((r) => setTimeout(r, 5));
+  } finally {
+    await producer.disconnect();
+  }
+  if (failed !== undefined) throw failed;
+  const seconds = (performance.now() - started) / 1000;
+  const bytes = encodeEnvelope(
+    createEnvelope({ ...event(tenant, 50_000, text), source: "socket-service" }),
+  ).value.length;
+  return {
+    msgPerSec: count / seconds,
+    mbPerSec: (count * bytes) / seconds / 1_048_576,
+    valueBytes: bytes,
+  };
+}
+
+export async function moduleConsumerPerf(
+  connection: ConnectionConfig,
+  topic: ChatTopic,
+  count: number,
+  progress: (done: number) => void,
+): Promise<{ msgPerSec: number }> {
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  const consumer = createKafkaClient({ service: "search-indexer", connection }).consumer({
+    topics: [topic],
+    concurrency: 8,
+    maxBatchSize: 1000,
+    handler: () => {
+      if (seen === 0) first = performance.now();
+      if (++seen % 20_000 === 0) progress(seen);
+      last = performance.now();
+      return Promise.resolve();
+    },
+  });
+  void consumer.start();
+  const deadline = Date.now() + 300_000;
+  while (seen < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await consumer.stop();
+  if (seen < count) throw new Error(`consumer saw ${seen} of ${count} messages in 300 s`);
+  return { msgPerSec: count / ((last - first) / 1000) };
+}
+
+/** Sends at a fixed rate and measures envelope timestamp → handler, per message. */
+export async function moduleEndToEnd(
+  connection: (service: "socket-service" | "message-processor") => ConnectionConfig,
+  topic: ChatTopic,
+  tenant: string,
+  ratePerSec: number,
+  seconds: number,
+  valueSize: number,
+  progress: (line: string) => void,
+): Promise<{ p50: number; p99: number; max: number; n: number; achievedRate: number }> {
+  const latencies: number[] = [];
+  const consumer = createKafkaClient({
+    service: "message-processor",
+    connection: connection("message-processor"),
+  }).consumer({
+    topics: [topic],
+    concurrency: 8,
+    handler: (envelope) => {
+      latencies.push(nowMs() - Date.parse(envelope.timestamp));
+      return Promise.resolve();
+    },
+  });
+  void consumer.start();
+  const producer = await createKafkaClient({
+    service: "socket-service",
+    connection: connection("socket-service"),
+  }).producer();
+  const text = paddedText(tenant, valueSize);
+  // Warm up: wait until the consumer has its partitions and sees a message.
+  await producer.send(topic, event(tenant, -1, text));
+  while (latencies.length === 0) await new Promise((r) => setTimeout(r, 20));
+  latencies.length = 0;
+
+  const tickMs = 10;
+  const perTick = Math.max(1, Math.round((ratePerSec * tickMs) / 1000));
+  const total = perTick * Math.round((seconds * 1000) / tickMs);
+  const start = performance.now();
+  let sent = 0;
+  for (let tick = 0; sent < total; tick++) {
+    const wait = start + tick * tickMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (let k = 0; k < perTick; k++) producer.sendAndForget(topic, event(tenant, sent++, text));
+    if (tick % 500 === 0 && tick > 0) progress(`  sent ${sent}, received ${latencies.length}`);
+  }
+  const achievedRate = sent / ((performance.now() - start) / 1000);
+  await producer.flush(60_000);
+  const deadline = Date.now() + 60_000;
+  while (latencies.length < total && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  await producer.disconnect();
+  await consumer.stop();
+  return { ...summarize(latencies), achievedRate };
+}
