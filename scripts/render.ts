@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT, listStacks, loadStack } from "../infra/config/load.ts";
 import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
+import { checkAgainstLock, formatDestructiveChange } from "../topics/catalog-lock.ts";
 import { ValidationError, formatIssue } from "../topics/validation-error.ts";
 
 const HELP = `Usage: npm run render -- [--stack <name>] [--out <dir>] [--dry-run]
@@ -16,7 +17,9 @@ const HELP = `Usage: npm run render -- [--stack <name>] [--out <dir>] [--dry-run
 Renders a stack's Kubernetes manifests (Strimzi Kafka, node pools, topics, users, monitoring)
 from Pulumi.<stack>.yaml and the catalog, validates every object against the CRDs in
 ../shared/schemas, prints what changed against <out>/<stack>/, and writes one YAML file per
-chart to <out>/<stack>/<chart>.yaml. Nothing is written when anything is invalid.
+chart to <out>/<stack>/<chart>.yaml. Nothing is written when anything is invalid, or when a
+topic change that can lose data (see topics/locks/<stack>.json) is not acknowledged in
+topics/acknowledgements.ts.
 
 Options:
   --stack <name>      stack to render (default: dev); one of the Pulumi.<name>.yaml files
@@ -99,6 +102,27 @@ async function render(options: Options): Promise<void> {
     `  catalog  ${model.topics.length} topics, ${model.access.length} services, ` +
       `tenants ${model.config.tenants.join(", ")}`,
   );
+
+  // Changes that can lose data (topic deleted, partitions reduced, retention cut, ...) against
+  // the stack's catalog lock need an acknowledgement in topics/acknowledgements.ts.
+  const lock = checkAgainstLock(stack, model.topics);
+  if (lock.unacknowledged.length > 0) {
+    const n = lock.unacknowledged.length;
+    throw new RenderError(
+      `${n} destructive topic change${n === 1 ? "" : "s"} without acknowledgement (nothing written):\n` +
+        lock.unacknowledged.map((c) => `  - ${formatDestructiveChange(stack, c)}`).join("\n"),
+    );
+  }
+  for (const c of lock.acknowledged) {
+    log(
+      `  ack      ${c.topic}: ${c.kind} (${c.detail}), acknowledged in topics/acknowledgements.ts`,
+    );
+  }
+  if (lock.stale) {
+    log(
+      `  lock     topics/locks/${stack}.json is out of date; after review run npm run catalog:lock -- --stack ${stack}`,
+    );
+  }
 
   // 2. Render and validate every object against its CRD (loaded only now: they are heavy).
   const { renderStack } = await import("../charts/index.ts");
@@ -218,4 +242,9 @@ async function main(): Promise<number> {
   }
 }
 
+// `npm run render | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = await main();

@@ -207,6 +207,24 @@ describe.concurrent("bad catalog and service declarations", () => {
     });
   }
 
+  it("a change that can lose data (fewer partitions) is refused until acknowledged", async () => {
+    const root = tempCodeCopy([
+      { file: "topics/catalog.ts", from: "partitions: 12,", to: "partitions: 6," },
+    ]);
+    roots.push(root);
+    const out = join(root, "dist");
+    const run = await runRender(["--stack", "prod-us-east-1", "--out", out], root);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      "1 destructive topic change without acknowledgement (nothing written)",
+    );
+    expect(run.stderr).toContain(
+      "prod-us-east-1: audit.log: partitions-reduced (partitions 12 → 6)",
+    );
+    expect(run.stderr).toContain("topics/acknowledgements.ts");
+    expect(filesUnder(out)).toEqual([]);
+  });
+
   it("an unedited copy builds its model (control for the cases above)", async () => {
     const root = tempCodeCopy([]);
     roots.push(root);
