@@ -200,17 +200,30 @@ export function summarizePlan(plan: Plan): PlanSummary {
 
 const SYMBOL = { create: "+", update: "~", delete: "-" } as const;
 
-/** The plan as text lines, grouped by resource kind; never contains a password. */
+function flagOf(c: PlannedChange): string {
+  if (c.impossible) return `\n      ! IMPOSSIBLE: ${c.impossible}`;
+  if (c.destructive) return `\n      ! DESTRUCTIVE (needs --allow-destructive): ${c.destructive}`;
+  return "";
+}
+
+/**
+ * The plan as text lines; never contains a password. ACL bindings are grouped per principal
+ * and action (one line each), so a first apply stays readable.
+ */
 export function formatPlan(plan: Plan): string[] {
   if (plan.changes.length === 0) return ["No changes: the cluster matches the catalog."];
-  const lines = plan.changes.map((c) => {
-    const flag = c.impossible
-      ? `\n      ! IMPOSSIBLE: ${c.impossible}`
-      : c.destructive
-        ? `\n      ! DESTRUCTIVE (needs --allow-destructive): ${c.destructive}`
-        : "";
-    return `  ${SYMBOL[c.action]} ${c.target === "acl" ? "acl" : c.target}: ${c.detail}${flag}`;
-  });
+  const lines = plan.changes
+    .filter((c) => c.kind !== "acl")
+    .map((c) => `  ${SYMBOL[c.action]} ${c.target}: ${c.detail}${flagOf(c)}`);
+  const aclGroups = new Map<string, string[]>();
+  for (const c of plan.changes) {
+    if (c.kind !== "acl" || c.acl === undefined) continue;
+    const key = `${SYMBOL[c.action]} acls of ${c.acl.principal}`;
+    const what = `${c.acl.operation} ${c.acl.resourceType} ${c.acl.patternType === "prefix" ? `${c.acl.resourceName}*` : c.acl.resourceName}`;
+    aclGroups.set(key, [...(aclGroups.get(key) ?? []), what]);
+  }
+  for (const [key, items] of aclGroups)
+    lines.push(`  ${key} (${items.length}): ${items.join("; ")}`);
   const s = summarizePlan(plan);
   lines.push(
     `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete` +
