@@ -127,12 +127,16 @@ export function platformaticDriver(info: ClusterConnectionInfo, caPem: string): 
     },
     async fencing(topic, transactionalId) {
       const first = new Producer({
+        retries: 20,
+        retryDelay: 500,
         clientId: "bench-tx-1",
         ...common,
         idempotent: true,
         transactionalId,
       });
       const second = new Producer({
+        retries: 20,
+        retryDelay: 500,
         clientId: "bench-tx-2",
         ...common,
         idempotent: true,
@@ -209,11 +213,12 @@ export function confluentDriver(info: ClusterConnectionInfo, caPem: string): Lib
         let seen = 0;
         await new Promise<void>((resolve, reject) => {
           c.run({
-            eachBatch: async ({ batch }) => {
+            eachBatch: ({ batch }) => {
               for (const m of batch.messages) {
                 if (m.value !== null) onValue(m.value);
                 if (++seen >= count) resolve();
               }
+              return Promise.resolve();
             },
           }).catch(reject);
         });

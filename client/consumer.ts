@@ -2,7 +2,12 @@ import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import { deadLetterTopicFor } from "../topics/policy.ts";
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
 import type { ConnectionConfig } from "./config.ts";
-import { AuthenticationWatch, connectClearly, createKafka, type ClientLog } from "./connection.ts";
+import {
+  type AuthenticationWatch,
+  connectClearly,
+  createKafka,
+  type ClientLog,
+} from "./connection.ts";
 import { deadLetterHeaders, headersToStrings } from "./dead-letter.ts";
 import { decodeEnvelope, type Envelope } from "./envelope.ts";
 import { catalogEntryFor } from "./keys.ts";
@@ -144,18 +149,14 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     });
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    isRunning,
-    isStale,
-  }: KafkaJS.EachBatchPayload): Promise<void> {
+  private async onBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { topic, partition } = batch;
     let done: string | undefined;
     for (const message of batch.messages) {
-      if (this.stopSignal.signal.aborted || !isRunning() || isStale()) break;
+      if (this.stopSignal.signal.aborted || !payload.isRunning() || payload.isStale()) break;
       await this.handle(topic, partition, message);
-      resolveOffset(message.offset);
+      payload.resolveOffset(message.offset);
       done = message.offset;
       this.lag.set(
         `${topic}\u0000${partition}`,
@@ -180,7 +181,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(message.value, headers);
-      const allowed = catalogEntryFor(topic)?.events as readonly string[] | undefined;
+      const allowed = catalogEntryFor(topic)?.events;
       if (allowed !== undefined && !allowed.includes(envelope.type)) {
         throw new Error(`event type ${envelope.type} does not belong on ${topic}`);
       }

@@ -24,6 +24,7 @@ const AUTH_PATTERNS = [/authentication/i, /SASL/, /SCRAM/i, /-169\b/];
 /** True when a library error means the credentials were refused. */
 export function isAuthenticationFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const text = `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? "")}`;
+  const code: unknown = (error as { code?: unknown }).code;
+  const text = `${error.name} ${error.message} ${typeof code === "number" || typeof code === "string" ? code : ""}`;
   return AUTH_PATTERNS.some((p) => p.test(text));
 }

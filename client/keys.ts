@@ -29,7 +29,7 @@ export function catalogEntryFor(topic: string): TopicDefinition | undefined {
 export function messageKeyFor(topic: string, envelope: Envelope): string {
   const entry = catalogEntryFor(topic);
   if (entry === undefined) throw new Error(`"${topic}" is not a topic of the catalog`);
-  if (!(entry.events as readonly string[]).includes(envelope.type)) {
+  if (!entry.events.includes(envelope.type)) {
     throw new Error(
       `event type ${envelope.type} does not belong on ${topic} (allowed: ${entry.events.join(", ")})`,
     );

@@ -87,15 +87,16 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
     });
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    isRunning,
-    isStale,
-  }: KafkaJS.EachBatchPayload): Promise<void> {
+  private async onBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { topic, partition } = batch;
     const messages = batch.messages;
-    if (messages.length === 0 || this.stopSignal.signal.aborted || !isRunning() || isStale())
+    if (
+      messages.length === 0 ||
+      this.stopSignal.signal.aborted ||
+      !payload.isRunning() ||
+      payload.isStale()
+    )
       return;
     let failedAt: string | undefined;
     try {
@@ -118,7 +119,7 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
         return processed;
       });
       if (last !== undefined) {
-        resolveOffset(last);
+        payload.resolveOffset(last);
         for (const m of messages) this.failures.delete(`${topic}:${partition}:${m.offset}`);
       }
     } catch (error) {
@@ -150,7 +151,7 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(message.value, headers);
-      const allowed = catalogEntryFor(topic)?.events as readonly string[] | undefined;
+      const allowed = catalogEntryFor(topic)?.events;
       if (allowed !== undefined && !allowed.includes(envelope.type))
         throw new Error(`event type ${envelope.type} does not belong on ${topic}`);
     } catch (error) {

@@ -1,8 +1,13 @@
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import type { CatalogEventType, EventPayloadInput } from "../topics/events/registry.ts";
 import type { ConnectionConfig } from "./config.ts";
-import { AuthenticationWatch, connectClearly, createKafka, type ClientLog } from "./connection.ts";
-import { createEnvelope, encodeEnvelope, type Envelope } from "./envelope.ts";
+import {
+  type AuthenticationWatch,
+  connectClearly,
+  createKafka,
+  type ClientLog,
+} from "./connection.ts";
+import { createEnvelope, encodeEnvelope, type Envelope, type NewEnvelope } from "./envelope.ts";
 import { messageKeyFor } from "./keys.ts";
 import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
 import type { EventTypeOn, ProducibleTopic, ServiceName } from "./topic-types.ts";
@@ -106,9 +111,8 @@ export class EnvelopeSender<S extends ServiceName> {
 
   /** Builds, validates and sends an envelope; resolves once all in-sync replicas have it. */
   async send<N extends ProducibleTopic<S>>(topic: N, event: OutgoingEvent<N>): Promise<Delivery> {
-    const envelope = createEnvelope({ ...event, source: this.service } as Parameters<
-      typeof createEnvelope<CatalogEventType>
-    >[0]);
+    const input: NewEnvelope<CatalogEventType> = { ...event, source: this.service };
+    const envelope = createEnvelope(input);
     const { value, headers } = encodeEnvelope(envelope);
     const key = messageKeyFor(topic, envelope);
     const meta = await this.sendRaw(topic, { key, value, headers });
