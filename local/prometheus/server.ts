@@ -66,6 +66,19 @@ export class LocalPrometheus {
     return join(this.options.dir, "prometheus.log");
   }
 
+  /** The pid is also written here, so another process (the CLI's `down`) can stop it. */
+  get pidPath(): string {
+    return join(this.options.dir, "prometheus.pid");
+  }
+
+  /** Pid of this instance's running Prometheus, from this object or the pid file. */
+  runningPid(): number | undefined {
+    const pid =
+      this.pid ??
+      (existsSync(this.pidPath) ? Number(readFileSync(this.pidPath, "utf8").trim()) : undefined);
+    return pid !== undefined && alive(pid, this.configPath) ? pid : undefined;
+  }
+
   async start(timeoutMs = 60_000): Promise<void> {
     if (!existsSync(PROMETHEUS_BINARY)) {
       throw new Error(
@@ -73,7 +86,7 @@ export class LocalPrometheus {
           `(apt-get install -y --no-install-recommends prometheus) or set PROMETHEUS_BINARY`,
       );
     }
-    if (await this.api.ready()) {
+    if (this.runningPid() !== undefined || (await this.api.ready())) {
       throw new Error(`port ${this.options.port} already serves a Prometheus; stop it first`);
     }
     const { dir } = this.options;
@@ -111,6 +124,7 @@ export class LocalPrometheus {
         throw new Error(`could not start prometheus (see ${this.logPath})`);
       child.unref();
       this.pid = child.pid;
+      writeFileSync(this.pidPath, `${child.pid}\n`);
     } finally {
       closeSync(fd);
     }
@@ -131,14 +145,15 @@ export class LocalPrometheus {
 
   /** SIGTERM by pid, SIGKILL after 15 s; resolves when the process is gone. */
   async stop(): Promise<void> {
-    const pid = this.pid;
-    if (pid === undefined || !alive(pid, this.configPath)) return;
+    const pid = this.runningPid();
+    if (pid === undefined) return;
     process.kill(pid, "SIGTERM");
     const deadline = Date.now() + 15_000;
     while (alive(pid, this.configPath) && Date.now() < deadline) await sleep(100);
     if (alive(pid, this.configPath)) process.kill(pid, "SIGKILL");
     while (alive(pid, this.configPath)) await sleep(50);
     this.pid = undefined;
+    rmSync(this.pidPath, { force: true });
     this.options.log?.("prometheus stopped");
   }
 
