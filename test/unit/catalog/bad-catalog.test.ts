@@ -176,7 +176,7 @@ async function importCopy(root: string): Promise<CopyModules> {
   return { loadStack: load.loadStack, buildPlatformModel: model.buildPlatformModel };
 }
 
-describe.concurrent("bad catalog and service declarations", () => {
+describe.concurrent("bad catalog and service declarations", { timeout: 240_000 }, () => {
   for (const c of cases) {
     it(`${c.name}: names ${c.file}, the path and allowed values; render exits 1 and writes nothing`, async () => {
       const root = tempCodeCopy([{ file: c.file, from: c.from, to: c.to }]);

@@ -232,7 +232,7 @@ function expectedLine(c: BadStackCase): string {
   return `Pulumi.${c.stack}.yaml: ${c.path || "(root)"}: `;
 }
 
-describe.concurrent("bad stack config", () => {
+describe.concurrent("bad stack config", { timeout: 240_000 }, () => {
   it("has at least 20 cases", () => {
     expect(cases.length).toBeGreaterThanOrEqual(20);
   });

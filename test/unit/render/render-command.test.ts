@@ -20,7 +20,8 @@ function objectsIn(file: string): ObjectLike[] {
     .filter((o): o is ObjectLike => o !== null);
 }
 
-describe("npm run render", () => {
+// Child processes: generous timeouts, since CI machines may be busy (speed is not what these test).
+describe("npm run render", { timeout: 240_000 }, () => {
   it("--help explains the command and its options", async () => {
     const run = await runRender(["--help"]);
     expect(run.status).toBe(0);
