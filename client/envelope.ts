@@ -67,6 +67,9 @@ function zodIssues(error: z.ZodError, prefix = ""): { path: string; message: str
   }));
 }
 
+/** Envelopes this module built or decoded and validated; encoding them again skips the check. */
+const validated = new WeakSet<object>();
+
 function validate(raw: unknown, what: string): Envelope {
   const outer = envelopeSchema.safeParse(raw);
   if (!outer.success) throw new EnvelopeError(what, zodIssues(outer.error));
@@ -79,7 +82,9 @@ function validate(raw: unknown, what: string): Envelope {
   }
   const payload = schema.safeParse(env.payload);
   if (!payload.success) throw new EnvelopeError(what, zodIssues(payload.error, "payload"));
-  return { ...env, payload: payload.data } as Envelope;
+  const envelope = Object.freeze({ ...env, payload: payload.data }) as Envelope;
+  validated.add(envelope);
+  return envelope;
 }
 
 export interface NewEnvelope<E extends CatalogEventType> {
@@ -121,7 +126,9 @@ export interface EncodedEnvelope {
 
 /** Validates and serialises an envelope; headers carry the content type and W3C traceparent. */
 export function encodeEnvelope(envelope: Envelope, spanId?: string): EncodedEnvelope {
-  const checked = validate(envelope, `cannot encode ${String(envelope.type)} envelope`);
+  const checked = validated.has(envelope)
+    ? envelope
+    : validate(envelope, `cannot encode ${String(envelope.type)} envelope`);
   return {
     value: Buffer.from(JSON.stringify(checked)),
     headers: {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 /** W3C Trace Context (https://www.w3.org/TR/trace-context/) as a Kafka header. */
 export const TRACEPARENT_HEADER = "traceparent";
@@ -13,7 +13,8 @@ export interface TraceParent {
 
 /** `00-<trace id>-<span id>-01`; a fresh span id when none is given. */
 export function formatTraceparent(traceId: string, spanId?: string, sampled = true): string {
-  const span = spanId ?? randomBytes(8).toString("hex");
+  // randomUUID draws from a cached entropy pool: far cheaper per call than randomBytes(8).
+  const span = spanId ?? randomUUID().replaceAll("-", "").slice(0, 16);
   return `00-${traceId}-${span}-${sampled ? "01" : "00"}`;
 }
 
