@@ -51,7 +51,7 @@ export function localMonitoring(options: LocalMonitoringOptions): LocalPrometheu
       ...(options.extraJobs ?? []),
     ],
     // A JMX scrape of a busy local node can take seconds on a shared 2-core machine.
-    scrapeInterval: "10s",
+    scrapeInterval: "15s",
     evaluationInterval: "5s",
     ...(options.log ? { log: options.log } : {}),
   });

@@ -157,6 +157,33 @@ export class LocalPrometheus {
     this.options.log?.("prometheus stopped");
   }
 
+  /**
+   * Waits until each of the `count` targets has been scraped successfully at least once
+   * (a slow JMX scrape may time out now and then on a busy machine; one success is enough).
+   * On time-out the error lists every target that never came up, with its last error.
+   */
+  async waitForTargets(count: number, timeoutMs: number): Promise<void> {
+    const everUp = new Set<string>();
+
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const last = await this.api.targets();
+      for (const t of last) if (t.health === "up") everUp.add(t.labels.instance ?? "");
+      if (last.length === count && everUp.size === count) return;
+      if (Date.now() > deadline) {
+        const missing = last
+          .filter((t) => !everUp.has(t.labels.instance ?? ""))
+          .map(
+            (t) => `${t.labels.job ?? ""} ${t.labels.instance ?? ""} ${t.health} ${t.lastError}`,
+          );
+        throw new Error(
+          `targets not all scraped after ${timeoutMs} ms (${last.length} of ${count} known): ${missing.join("; ")}`,
+        );
+      }
+      await sleep(2_000);
+    }
+  }
+
   /** Polls `check` until it returns a value (not undefined) or the time is up. */
   async waitFor<T>(
     what: string,

@@ -94,14 +94,7 @@ describe("dashboard queries on the live local cluster", () => {
     }
     await probe.start();
     await prometheus.start();
-    await prometheus.waitFor(
-      "every target scraped successfully",
-      async () => {
-        const t = await prometheus.api.targets();
-        return t.length === 4 && t.every((x) => x.health === "up") ? t : undefined;
-      },
-      120_000,
-    );
+    await prometheus.waitForTargets(4, 240_000);
     // rate() needs two samples of each series.
     await new Promise((r) => setTimeout(r, 25_000));
   });
