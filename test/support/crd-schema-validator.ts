@@ -1,4 +1,13 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
@@ -12,10 +21,12 @@ import { parseAllDocuments } from "yaml";
  * - `x-kubernetes-*` keywords are accepted (the CEL rules in `x-kubernetes-validations` are not
  *   evaluated: ajv has no CEL);
  * - `x-kubernetes-int-or-string` fields take an integer or a string;
- * - the Go-only inline flag `(?i)` becomes JavaScript's `i` flag;
- * - the OpenAPI formats int32, int64 and date-time are checked;
+ * - the Go-only inline flag `(?i)` becomes explicit letter classes (`[aA]`);
+ * - the OpenAPI formats become plain keywords: int32 bounds, a date-time pattern;
  * - unknown fields are rejected (as `kubectl apply --validate=strict` does) except under
  *   `x-kubernetes-preserve-unknown-fields` or an explicit `additionalProperties`.
+ *
+ * Compiled validators are cached under `.cache/crd-validators/` (see compileCrd).
  *
  * Objects of kinds without a CRD here (ConfigMap, NetworkPolicy, ...) get status `no-crd`, and
  * `coreKubernetes` says whether the apiVersion is a built-in Kubernetes group, so callers decide.
@@ -84,7 +95,6 @@ interface CrdEntry {
 }
 
 let crdIndex: Map<string, CrdEntry> | undefined;
-const compiled = new Map<string, ValidateFunction>();
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -105,9 +115,8 @@ function versionsOf(crd: Record<string, unknown>): CrdVersion[] {
   return versions.filter(isRecord).map((v) => ({
     name: String(v.name),
     served: v.served === true,
-    schema: (isRecord(v.schema) && isRecord(v.schema.openAPIV3Schema)
-      ? v.schema.openAPIV3Schema
-      : {}),
+    schema:
+      isRecord(v.schema) && isRecord(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : {},
   }));
 }
 
@@ -154,9 +163,46 @@ function crds(): Map<string, CrdEntry> {
   return index;
 }
 
+/** Go's RE2 inline flag `(?i)`, which JavaScript lacks: letters become `[xX]` classes instead. */
+export function caseInsensitivePattern(pattern: string): string {
+  if (!pattern.includes("(?i)")) return pattern;
+  const source = pattern.replaceAll("(?i)", "");
+  const swap = (c: string): string => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "\\") {
+      out += c + (source[i + 1] ?? "");
+      i++;
+    } else if (c === "[") {
+      // A class keeps its content and gains the same content with letters in the other case.
+      let body = "";
+      let j = i + 1;
+      while (j < source.length && source[j] !== "]") {
+        body += source[j] === "\\" ? source[j]! + (source[++j] ?? "") : source[j]!;
+        j++;
+      }
+      const other = body.replace(/\\.|[a-zA-Z]/g, (m) => (m.length === 1 ? swap(m) : m));
+      out += `[${body}${other === body ? "" : other.replace(/^\^/, "")}]`;
+      i = j;
+    } else if (/[a-zA-Z]/.test(c)) {
+      out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    } else out += c;
+  }
+  return out;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const DATE_TIME =
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
+
 /**
- * Rewrites a structural schema into what ajv checks like the API server: int-or-string
- * becomes a type union, and objects that declare properties reject fields they do not list.
+ * Rewrites a structural schema into plain JSON Schema that ajv checks like the API server:
+ * - int-or-string becomes a type union (a CRD pattern then applies to strings only);
+ * - objects that declare properties reject fields they do not list;
+ * - the OpenAPI formats become bounds (int32) or patterns (date-time), int64 is any integer;
+ * - Go's `(?i)` becomes explicit letter classes.
  */
 function adaptSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(adaptSchema);
@@ -168,7 +214,6 @@ function adaptSchema(node: unknown): unknown {
     } else out[k] = adaptSchema(v);
   }
   if (out["x-kubernetes-int-or-string"] === true) {
-    // The type is open to both; any anyOf/pattern from the CRD still applies to strings.
     delete out.type;
     if (!Array.isArray(out.anyOf)) out.anyOf = [{ type: "integer" }, { type: "string" }];
   }
@@ -180,41 +225,84 @@ function adaptSchema(node: unknown): unknown {
   ) {
     out.additionalProperties = false;
   }
+  if (out.format === "int32") {
+    out.minimum ??= INT32_MIN;
+    out.maximum ??= INT32_MAX;
+  }
+  if (out.format === "date-time") out.pattern ??= DATE_TIME;
+  delete out.format;
+  if (typeof out.pattern === "string") out.pattern = caseInsensitivePattern(out.pattern);
   return out;
 }
 
-/** Go's RE2 knows the inline flag `(?i)`; JavaScript needs it as a flag on the whole regex. */
-function goRegExp(pattern: string, flags: string): RegExp {
-  if (pattern.includes("(?i)")) return new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`);
-  return new RegExp(pattern, flags);
-}
-goRegExp.code = 'require("./crd-schema-validator").goRegExp';
+/**
+ * Compiled validators are cached as standalone ajv code under .cache/crd-validators/, keyed
+ * by the CRD file's content and this module's source, so each process does not recompile the
+ * large Kafka schema. A stale or unwritable cache only costs a compile.
+ */
+const CACHE_DIR = new URL("../../.cache/crd-validators/", import.meta.url).pathname;
+const requireCjs = createRequire(import.meta.url);
+/** ajv's standalone code generator (CommonJS: its default export is the module itself). */
+const standaloneCode = requireCjs("ajv/dist/standalone") as (
+  ajv: Ajv,
+  refs: Record<string, string>,
+) => string;
+let moduleSource: string | undefined;
 
-function newAjv(): Ajv {
-  const ajv = new Ajv({
-    strict: false,
-    allErrors: true,
-    code: { regExp: goRegExp },
-  });
-  const INT32 = 2 ** 31;
-  ajv.addFormat("int32", {
-    type: "number",
-    validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32,
-  });
-  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
-  ajv.addFormat("date-time", (s: string) => !Number.isNaN(Date.parse(s)));
-  return ajv;
+interface CompiledCrd {
+  readonly served: readonly string[];
+  readonly validators: ReadonlyMap<string, ValidateFunction>;
 }
-let ajvInstance: Ajv | undefined;
+const compiledCrds = new Map<string, CompiledCrd>();
 
-function validatorFor(entry: CrdEntry, version: CrdVersion): ValidateFunction {
-  const key = `${entry.group}/${version.name}/${entry.kind}`;
-  const cached = compiled.get(key);
-  if (cached) return cached;
-  ajvInstance ??= newAjv();
-  const fn = ajvInstance.compile(adaptSchema(version.schema) as JsonSchema);
-  compiled.set(key, fn);
-  return fn;
+function cacheKey(entry: CrdEntry): string {
+  moduleSource ??= readFileSync(new URL(import.meta.url).pathname, "utf8");
+  return createHash("sha256")
+    .update(readFileSync(entry.file))
+    .update(moduleSource)
+    .update(`${entry.group}/${entry.kind}`)
+    .digest("hex")
+    .slice(0, 24);
+}
+
+function compileCrd(entry: CrdEntry): CompiledCrd {
+  const done = compiledCrds.get(`${entry.file}#${entry.kind}`);
+  if (done) return done;
+  const file = join(CACHE_DIR, `${entry.kind}-${cacheKey(entry)}.cjs`);
+  let result: CompiledCrd | undefined;
+  if (existsSync(file)) {
+    try {
+      const mod = requireCjs(file) as Record<string, unknown> & { served: string[] };
+      result = {
+        served: mod.served,
+        validators: new Map(mod.served.map((v) => [v, mod[`v_${v}`] as ValidateFunction])),
+      };
+    } catch {
+      result = undefined;
+    }
+  }
+  if (result === undefined) {
+    const served = entry.versions().filter((v) => v.served);
+    const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
+    const validators = new Map<string, ValidateFunction>();
+    for (const v of served) {
+      ajv.addSchema(adaptSchema(v.schema) as JsonSchema, `v_${v.name}`);
+      validators.set(v.name, ajv.getSchema(`v_${v.name}`)!);
+    }
+    result = { served: served.map((v) => v.name), validators };
+    try {
+      const refs = Object.fromEntries(served.map((v) => [`v_${v.name}`, `v_${v.name}`]));
+      const code = `${standaloneCode(ajv, refs)}\nexports.served = ${JSON.stringify(result.served)};\n`;
+      mkdirSync(CACHE_DIR, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, code);
+      renameSync(tmp, file);
+    } catch {
+      // No cache this time; the compiled validators still serve this process.
+    }
+  }
+  compiledCrds.set(`${entry.file}#${entry.kind}`, result);
+  return result;
 }
 
 /** `Kafka/kafka/chat-kafka`: how errors name an object. */
@@ -325,19 +413,18 @@ export function validateObject(obj: ObjectLike): ObjectValidation {
       errors: meta.map((m) => `${ref}: ${m}`),
     };
   }
-  const served = entry.versions().filter((v) => v.served);
-  const match = served.find((v) => v.name === version);
-  if (match === undefined) {
+  const { served, validators } = compileCrd(entry);
+  const fn = validators.get(version);
+  if (fn === undefined) {
     return {
       status: "invalid",
       ref,
       valid: false,
       errors: [
-        `${ref}: $.apiVersion: ${apiVersion} is not served by the CRD (allowed: ${served.map((v) => `${group}/${v.name}`).join(", ")})`,
+        `${ref}: $.apiVersion: ${apiVersion} is not served by the CRD (allowed: ${served.map((v) => `${group}/${v}`).join(", ")})`,
       ],
     };
   }
-  const fn = validatorFor(entry, match);
   const errors = fn(obj) ? [] : (fn.errors ?? []).map((e) => `${jsonPath(e)}: ${describeError(e)}`);
   const all = [...new Set([...meta, ...errors])].map((m) => `${ref}: ${m}`);
   return all.length === 0

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   assertValid,
+  caseInsensitivePattern,
   knownCrdKinds,
   validateObject,
   validationErrors,
@@ -113,6 +114,14 @@ describe("crd-schema-validator", () => {
     expect(validateObject(rule("warn")).status).toBe("valid");
     const bad = validateObject(rule("ignore"));
     expect(bad.errors.join("\n")).toContain("$.spec.groups[0].partial_response_strategy");
+  });
+
+  it("rewrites (?i) as letter classes, leaving escapes and classes intact", () => {
+    expect(caseInsensitivePattern("^(?i)(abort|warn)?$")).toBe(
+      "^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$",
+    );
+    expect(caseInsensitivePattern("(?i)\\d[a-c]x")).toBe("\\d[a-cA-C][xX]");
+    expect(caseInsensitivePattern("^abc$")).toBe("^abc$");
   });
 
   it("reports core Kubernetes kinds as no-crd, explicitly, and still checks their metadata", () => {
