@@ -20,6 +20,12 @@ describe("alert rules under promtool", () => {
     expect(() => requirePromtool()).not.toThrow();
   });
 
+  it("a missing promtool is a failure that says how to install it, not a skip", () => {
+    expect(() => requirePromtool("/nonexistent/promtool")).toThrow(
+      /promtool not found \(\/nonexistent\/promtool\): install Debian's prometheus package/,
+    );
+  });
+
   it("the rendered rule file passes promtool check rules", () => {
     const r = checkRules(ruleFile);
     expect(r.ok, r.output).toBe(true);

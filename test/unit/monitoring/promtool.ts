@@ -17,11 +17,11 @@ export interface PromtoolResult {
   readonly output: string;
 }
 
-export function requirePromtool(): void {
-  const r = spawnSync(PROMTOOL, ["--version"], { encoding: "utf8" });
+export function requirePromtool(binary: string = PROMTOOL): void {
+  const r = spawnSync(binary, ["--version"], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
     throw new Error(
-      `promtool not found (${PROMTOOL}): install Debian's prometheus package ` +
+      `promtool not found (${binary}): install Debian's prometheus package ` +
         `(apt-get install -y --no-install-recommends prometheus) or set PROMTOOL=/path/to/promtool`,
     );
   }
