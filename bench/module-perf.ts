@@ -136,7 +136,9 @@ export async function moduleEndToEnd(
   const total = perTick * Math.round((seconds * 1000) / tickMs);
   const start = performance.now();
   let sent = 0;
-  for (let tick = 0; sent < total; tick++) {
+  const endAt = start + seconds * 1000;
+  // Bounded in time: stop at the deadline even when sending fell behind the rate.
+  for (let tick = 0; sent < total && performance.now() < endAt; tick++) {
     const wait = start + tick * tickMs - performance.now();
     // Always yield, so the consumer's callbacks run even when sending falls behind schedule.
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -147,7 +149,7 @@ export async function moduleEndToEnd(
   const achievedRate = sent / ((performance.now() - start) / 1000);
   await producer.flush(60_000);
   const deadline = Date.now() + 60_000;
-  while (latencies.length < total && Date.now() < deadline)
+  while (latencies.length < sent && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
   await producer.disconnect();
   await consumer.stop();
