@@ -45,7 +45,7 @@ try {
     await createBenchTopic(info, caPem, topic, PARTITIONS);
     await createBenchTopic(info, caPem, latencyTopic, PARTITIONS);
     log(`${d.name}: producing ${fmt(MESSAGES)} x 1 KiB (acks=all, idempotent, lz4)`);
-    let t = performance.now();
+    const t = performance.now();
     await d.produce(topic, MESSAGES, () => timedValue(VALUE_SIZE, fill));
     const produceRate = MESSAGES / ((performance.now() - t) / 1000);
     log(`${d.name}: producer ${fmt(produceRate)} msg/s`);
