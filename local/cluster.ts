@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { kafkaJmxExporterConfigYaml } from "../charts/monitoring/index.ts";
 import { ensureCertificates, type InstanceCertificates } from "./certificates.ts";
@@ -10,9 +10,11 @@ import {
   type ScramCredential,
 } from "./credentials.ts";
 import { fetchKafkaJars } from "./fetch.ts";
+import { warmUpCoordinators } from "./coordinators.ts";
 import {
   probeCluster,
   waitUntilHealthy,
+  type ProbeTarget,
   type ClusterProbe,
   type HealthExpectation,
 } from "./health.ts";
@@ -67,6 +69,10 @@ export interface ClusterConnectionInfo {
 interface NodeState {
   readonly pid: number;
   readonly startedAt: string;
+  /** Size of the node's log when it was spawned: where this run's output starts. */
+  readonly logOffset?: number;
+  /** Spawn attempts after a failed port bind (see reviveNodesThatLostTheirPort). */
+  readonly bindRetries?: number;
 }
 interface InstanceState {
   readonly portBase: number;
@@ -277,14 +283,18 @@ export class LocalCluster {
     ];
   }
 
-  private spawnNode(id: NodeId): number {
+  private spawnNode(id: NodeId, bindRetries = 0): number {
     const files = nodeFiles(this.dir, id);
+    const logOffset = existsSync(files.log) ? statSync(files.log).size : 0;
     const { pid } = spawnDetached(this.jvmArgs(id), files.log, files.dir);
     const state = this.readState();
     if (state === undefined) throw new Error("instance state missing");
     this.writeState({
       ...state,
-      nodes: { ...state.nodes, [String(id)]: { pid, startedAt: new Date().toISOString() } },
+      nodes: {
+        ...state.nodes,
+        [String(id)]: { pid, startedAt: new Date().toISOString(), logOffset, bindRetries },
+      },
     });
     this.log(`node ${id} started (pid ${pid}, client port ${nodePorts(this.portBase, id).client})`);
     return pid;
@@ -319,7 +329,52 @@ export class LocalCluster {
     this.log(
       "waiting for the cluster to be healthy (brokers registered, quorum leader, ISR complete)",
     );
-    return this.waitHealthy({ timeoutMs: options.timeoutMs ?? 180_000 });
+    const timeoutMs = options.timeoutMs ?? 180_000;
+    await this.waitHealthy({ timeoutMs });
+    if (await warmUpCoordinators(this.probeTarget(), timeoutMs)) {
+      this.log(
+        "created the group and transaction coordinators' topics; waiting for their replicas",
+      );
+      return this.waitHealthy({ timeoutMs });
+    }
+    return this.probe();
+  }
+
+  private probeTarget(): ProbeTarget {
+    return {
+      bootstrapServers: this.bootstrapServers,
+      caPemPath: this.caPemPath,
+      admin: this.adminCredentials,
+    };
+  }
+
+  /**
+   * A node whose listener port was taken when it started exits at once. Ports in the kernel's
+   * ephemeral range (32768-60999 here) can be held for a moment by any outgoing connection,
+   * so such a node is started again (up to 5 times); any other early exit is an error.
+   */
+  private async reviveNodesThatLostTheirPort(expected: readonly NodeId[]): Promise<void> {
+    const state = this.readState();
+    if (state === undefined) return;
+    for (const id of expected) {
+      const node = state.nodes[String(id)];
+      if (node === undefined || isOurProcess(node.pid, this.marker(id))) continue;
+      const files = nodeFiles(this.dir, id);
+      const output = existsSync(files.log)
+        ? readFileSync(files.log)
+            .subarray(node.logOffset ?? 0)
+            .toString("utf8")
+        : "";
+      const retries = node.bindRetries ?? 0;
+      if (/Address already in use/.test(output) && retries < 5) {
+        this.log(`node ${id} could not bind its port (taken by another socket); starting it again`);
+        await new Promise((r) => setTimeout(r, 2000));
+        this.spawnNode(id, retries + 1);
+        continue;
+      }
+      const last = output.trim().split("\n").slice(-3).join("\n");
+      throw new Error(`node ${id} (pid ${node.pid}) exited; see ${files.log}:\n${last}`);
+    }
   }
 
   /** Stops every node this instance started, by pid, and waits until they have exited. */
@@ -376,7 +431,9 @@ export class LocalCluster {
   async waitHealthy(
     options: { timeoutMs?: number } & Partial<HealthExpectation> = {},
   ): Promise<ClusterProbe> {
-    const nodes = options.nodes ?? this.runningNodes().map((n) => n.id);
+    const state = this.readState();
+    const recorded = NODE_IDS.filter((id) => state?.nodes[String(id)] !== undefined);
+    const nodes = options.nodes ?? recorded;
     if (nodes.length === 0) throw new Error(`instance "${this.instance}" has no running node`);
     let lastReason = "";
     return waitUntilHealthy(
@@ -391,6 +448,7 @@ export class LocalCluster {
         if (reason !== lastReason) this.log(`  waiting: ${reason}`);
         lastReason = reason;
       },
+      () => this.reviveNodesThatLostTheirPort(nodes.filter(isNodeId)),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Admin, Connection, describeQuorumV2 } from "@platformatic/kafka";
+import { Connection, describeQuorumV2, metadataV12 } from "@platformatic/kafka";
 import type { ScramCredential } from "./credentials.ts";
 import { platformaticOptions } from "./kafka-client-options.ts";
 
@@ -37,7 +37,8 @@ export interface ProbeTarget {
   readonly admin: ScramCredential;
 }
 
-async function describeQuorum(target: ProbeTarget): Promise<QuorumStatus> {
+/** Runs `fn` on one authenticated connection to the first broker that accepts it. */
+async function onAnyBroker<T>(target: ProbeTarget, fn: (c: Connection) => Promise<T>): Promise<T> {
   const opts = platformaticOptions(target.bootstrapServers, target.caPemPath, target.admin);
   let lastError: unknown;
   for (const server of target.bootstrapServers) {
@@ -50,67 +51,70 @@ async function describeQuorum(target: ProbeTarget): Promise<QuorumStatus> {
     });
     try {
       await connection.connect(host ?? "127.0.0.1", Number(port));
-      const response = await describeQuorumV2.api.async(connection, [
-        { topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] },
-      ]);
-      const partition = response.topics[0]?.partitions[0];
-      if (response.errorCode !== 0 || partition === undefined || partition.errorCode !== 0) {
-        throw new Error(
-          `DescribeQuorum failed: ${response.errorMessage ?? partition?.errorMessage ?? `error ${response.errorCode}`}`,
-        );
-      }
-      return {
-        leaderId: partition.leaderId,
-        leaderEpoch: partition.leaderEpoch,
-        highWatermark: partition.highWatermark,
-        voters: partition.currentVoters.map((v) => ({
-          id: v.replicaId,
-          logEndOffset: v.logEndOffset,
-          lag:
-            partition.highWatermark > v.logEndOffset
-              ? partition.highWatermark - v.logEndOffset
-              : 0n,
-        })),
-      };
+      return await fn(connection);
     } catch (e) {
       lastError = e;
     } finally {
       await connection.close().catch(() => {});
     }
   }
-  throw lastError instanceof Error ? lastError : new Error("no broker answered DescribeQuorum");
+  throw lastError instanceof Error ? lastError : new Error("no broker answered");
 }
 
-/** One look at the cluster through the admin user: registered brokers, quorum, replication. */
-export async function probeCluster(target: ProbeTarget): Promise<ClusterProbe> {
-  const admin = new Admin({
-    clientId: "kafka-platform-health",
-    ...platformaticOptions(target.bootstrapServers, target.caPemPath, target.admin),
-    retries: 0,
-    connectTimeout: 3000,
-    requestTimeout: 5000,
-  });
-  try {
-    const topics = await admin.listTopics({ includeInternals: true });
-    const metadata = await admin.metadata({ topics, forceUpdate: true });
+async function describeQuorum(connection: Connection): Promise<QuorumStatus> {
+  const response = await describeQuorumV2.api.async(connection, [
+    { topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] },
+  ]);
+  const partition = response.topics[0]?.partitions[0];
+  if (response.errorCode !== 0 || partition === undefined || partition.errorCode !== 0) {
+    throw new Error(
+      `DescribeQuorum failed: ${response.errorMessage ?? partition?.errorMessage ?? `error ${response.errorCode}`}`,
+    );
+  }
+  return {
+    leaderId: partition.leaderId,
+    leaderEpoch: partition.leaderEpoch,
+    highWatermark: partition.highWatermark,
+    voters: partition.currentVoters.map((v) => ({
+      id: v.replicaId,
+      logEndOffset: v.logEndOffset,
+      lag: partition.highWatermark > v.logEndOffset ? partition.highWatermark - v.logEndOffset : 0n,
+    })),
+  };
+}
+
+/**
+ * One look at the cluster through the admin user: registered brokers, quorum, replication.
+ * Uses the raw Metadata request for all topics, because the high-level client hides the
+ * internal ones (__consumer_offsets, __transaction_state) whose replication matters too.
+ */
+export function probeCluster(target: ProbeTarget): Promise<ClusterProbe> {
+  return onAnyBroker(target, async (connection) => {
+    const metadata = await metadataV12.api.async(connection, null, false, false);
     const underReplicated: UnderReplicatedPartition[] = [];
-    for (const [topic, t] of metadata.topics) {
-      t.partitions.forEach((p, partition) => {
-        if (p.isr.length < p.replicas.length) {
-          underReplicated.push({ topic, partition, replicas: p.replicas, isr: p.isr });
+    for (const t of metadata.topics) {
+      if (t.name === null || t.name === undefined) continue;
+      for (const p of t.partitions) {
+        if (p.isrNodes.length < p.replicaNodes.length) {
+          underReplicated.push({
+            topic: t.name,
+            partition: p.partitionIndex,
+            replicas: p.replicaNodes,
+            isr: p.isrNodes,
+          });
         }
-      });
+      }
     }
-    const quorum = await describeQuorum(target);
+    const quorum = await describeQuorum(connection);
     return {
-      brokers: [...metadata.brokers.keys()].sort((a, b) => a - b),
+      brokers: metadata.brokers.map((b) => b.nodeId).sort((a, b) => a - b),
       quorum,
-      topicCount: topics.filter((t) => !t.startsWith("__")).length,
+      topicCount: metadata.topics.filter(
+        (t) => t.isInternal !== true && !(t.name ?? "").startsWith("__"),
+      ).length,
       underReplicated,
     };
-  } finally {
-    await admin.close().catch(() => {});
-  }
+  });
 }
 
 export interface HealthExpectation {
@@ -142,10 +146,12 @@ export async function waitUntilHealthy(
   expect: HealthExpectation,
   timeoutMs: number,
   onWait: (reason: string) => void = () => {},
+  beforeEachProbe: () => Promise<void> = () => Promise.resolve(),
 ): Promise<ClusterProbe> {
   const deadline = Date.now() + timeoutMs;
   let reason = "not probed yet";
   while (Date.now() < deadline) {
+    await beforeEachProbe();
     try {
       const probe = await probeCluster(target);
       const why = unhealthyReason(probe, expect);
