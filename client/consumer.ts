@@ -153,20 +153,25 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     const { batch } = payload;
     const { topic, partition } = batch;
     let done: string | undefined;
-    for (const message of batch.messages) {
-      if (this.stopSignal.signal.aborted || !payload.isRunning() || payload.isStale()) break;
-      await this.handle(topic, partition, message);
-      payload.resolveOffset(message.offset);
-      done = message.offset;
-      this.lag.set(
-        `${topic}\u0000${partition}`,
-        Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
-      );
-    }
-    if (done !== undefined) {
-      await this.consumer.commitOffsets([
-        { topic, partition, offset: (BigInt(done) + 1n).toString() },
-      ]);
+    try {
+      for (const message of batch.messages) {
+        if (this.stopSignal.signal.aborted || !payload.isRunning() || payload.isStale()) break;
+        const outcome = await this.handle(topic, partition, message);
+        if (outcome === "interrupted") break; // stopping mid-retries: leave it uncommitted
+        payload.resolveOffset(message.offset);
+        done = message.offset;
+        this.lag.set(
+          `${topic}\u0000${partition}`,
+          Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+        );
+      }
+    } finally {
+      // Commit what was handled, also when a dead letter could not be written.
+      if (done !== undefined) {
+        await this.consumer.commitOffsets([
+          { topic, partition, offset: (BigInt(done) + 1n).toString() },
+        ]);
+      }
     }
   }
 
@@ -174,7 +179,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     topic: string,
     partition: number,
     message: KafkaJS.KafkaMessage,
-  ): Promise<void> {
+  ): Promise<"handled" | "interrupted"> {
     const headers = headersToStrings(message.headers);
     const attributes = { service: this.options.service, topic, group: this.options.service };
     const started = performance.now();
@@ -187,7 +192,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
       }
     } catch (error) {
       await this.deadLetter(topic, partition, message, headers, error, 0, "poison");
-      return;
+      return "handled";
     }
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
@@ -208,7 +213,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
           Date.now() - Date.parse(envelope.timestamp),
           attributes,
         );
-        return;
+        return "handled";
       } catch (error) {
         lastError = error;
         this.lastError = error instanceof Error ? error.message : String(error);
@@ -218,7 +223,8 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
         });
         if (attempt < this.retry.maxAttempts) {
           this.metrics.count(CLIENT_METRICS.consumeRetries, 1, attributes);
-          await sleep(backoffDelay(attempt, this.retry.backoff));
+          await sleep(backoffDelay(attempt, this.retry.backoff), this.stopSignal.signal);
+          if (this.stopSignal.signal.aborted) return "interrupted";
         }
       }
     }
@@ -231,6 +237,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
       this.retry.maxAttempts,
       "exhausted",
     );
+    return "handled";
   }
 
   private async deadLetter(
