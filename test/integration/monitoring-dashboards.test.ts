@@ -1,4 +1,4 @@
-import { Admin, ProduceAcks, Producer } from "@platformatic/kafka";
+import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from "@platformatic/kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertContextFromModel } from "../../alerts/context.ts";
 import { dashboardQueries, dashboardSpecs } from "../../dashboards/index.ts";
@@ -83,14 +83,44 @@ describe("dashboard queries on the live local cluster", () => {
     try {
       const meta = await admin.metadata({ topics: [TOPIC] });
       const partitions = meta.topics.get(TOPIC)!.partitions.map((_, i) => i);
-      await admin.alterConsumerGroupOffsets({
-        groupId: GROUP,
-        topics: [
-          { name: TOPIC, partitionOffsets: partitions.map((p) => ({ partition: p, offset: 0n })) },
-        ],
-      });
+      // Every catalog group gets committed offsets (0) on the topic, so each per-group panel has data.
+      for (const group of ctx.consumerGroups) {
+        await admin.alterConsumerGroupOffsets({
+          groupId: group,
+          topics: [
+            {
+              name: TOPIC,
+              partitionOffsets: partitions.map((p) => ({ partition: p, offset: 0n })),
+            },
+          ],
+        });
+      }
     } finally {
       await admin.close();
+    }
+    // A consumer reads some of it, so bytes-out and consumer-fetch metrics exist.
+    const consumer = new Consumer({
+      clientId: "monitoring-test",
+      groupId: `monitoring-test-${Date.now()}`,
+      ...clientOptions(),
+      autocommit: false,
+    });
+    try {
+      const stream = await consumer.consume({
+        topics: [TOPIC],
+        mode: MessagesStreamModes.EARLIEST,
+        autocommit: false,
+      });
+      let read = 0;
+      const timer = setTimeout(() => void stream.close(), 60_000);
+      for await (const message of stream) {
+        if (message.topic === TOPIC) read += 1;
+        if (read >= 40) break;
+      }
+      clearTimeout(timer);
+      await stream.close().catch(() => {});
+    } finally {
+      await consumer.close(true).catch(() => {});
     }
     await probe.start();
     await prometheus.start();

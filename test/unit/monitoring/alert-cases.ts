@@ -165,86 +165,93 @@ export const alertCases: Record<string, PromtoolTestCase[]> = {
     },
   ],
 
-  KafkaActiveControllerCountNotOne: [
-    {
-      name: "no active controller",
-      interval: "1m",
-      input_series: CONTROLLERS.map((id) => ({
-        series: series("kafka_controller_kafkacontroller_activecontrollercount", controller(id)),
-        values: "0x10",
-      })),
-      alert_rule_test: [
-        {
-          eval_time: "3m",
-          alertname: "KafkaActiveControllerCountNotOne",
-          exp_alerts: [
-            expected(
-              "KafkaActiveControllerCountNotOne",
-              "critical",
-              cluster,
-              "The KRaft quorum does not have exactly one active controller.",
-              "Cluster chat-kafka in kafka reports 0 active controllers instead of 1.",
-            ),
-          ],
-        },
-      ],
-    },
-    {
-      name: "two active controllers",
-      interval: "1m",
-      input_series: [
-        {
-          series: series("kafka_controller_kafkacontroller_activecontrollercount", controller(0)),
-          values: "1x10",
-        },
-        {
-          series: series("kafka_controller_kafkacontroller_activecontrollercount", controller(1)),
-          values: "1x10",
-        },
-        {
-          series: series("kafka_controller_kafkacontroller_activecontrollercount", controller(2)),
-          values: "0x10",
-        },
-      ],
-      alert_rule_test: [
-        {
-          eval_time: "3m",
-          alertname: "KafkaActiveControllerCountNotOne",
-          exp_alerts: [
-            expected(
-              "KafkaActiveControllerCountNotOne",
-              "critical",
-              cluster,
-              "The KRaft quorum does not have exactly one active controller.",
-              "Cluster chat-kafka in kafka reports 2 active controllers instead of 1.",
-            ),
-          ],
-        },
-      ],
-    },
-    {
-      name: "exactly one active controller, and a failover shorter than 1m",
-      interval: "1m",
-      input_series: [
-        {
-          series: series("kafka_controller_kafkacontroller_activecontrollercount", controller(0)),
-          values: "1 1 0x8",
-        },
-        {
-          series: series("kafka_controller_kafkacontroller_activecontrollercount", controller(1)),
-          values: "0 0 0 1x7",
-        },
-        {
-          series: series("kafka_controller_kafkacontroller_activecontrollercount", controller(2)),
-          values: "0x10",
-        },
-      ],
-      alert_rule_test: [
-        { eval_time: "1m", alertname: "KafkaActiveControllerCountNotOne", exp_alerts: [] },
-        { eval_time: "6m", alertname: "KafkaActiveControllerCountNotOne", exp_alerts: [] },
-      ],
-    },
-  ],
+  KafkaActiveControllerCountNotOne: (() => {
+    const active = (id: 0 | 1 | 2): string =>
+      series("kafka_controller_kafkacontroller_activecontrollercount", controller(id));
+    const controllersUp = CONTROLLERS.map((id) => ({
+      series: series("up", controller(id)),
+      values: "1x10",
+    }));
+    const summary = "The KRaft quorum does not have exactly one active controller.";
+    return [
+      {
+        name: "no active controller while every controller is scraped",
+        interval: "1m",
+        input_series: [
+          ...controllersUp,
+          ...CONTROLLERS.map((id) => ({ series: active(id), values: "0x10" })),
+        ],
+        alert_rule_test: [
+          {
+            eval_time: "3m",
+            alertname: "KafkaActiveControllerCountNotOne",
+            exp_alerts: [
+              expected(
+                "KafkaActiveControllerCountNotOne",
+                "critical",
+                cluster,
+                summary,
+                "Cluster chat-kafka in kafka reports 0 active controllers instead of 1.",
+              ),
+            ],
+          },
+        ],
+      },
+      {
+        name: "two active controllers",
+        interval: "1m",
+        input_series: [
+          ...controllersUp,
+          { series: active(0), values: "1x10" },
+          { series: active(1), values: "1x10" },
+          { series: active(2), values: "0x10" },
+        ],
+        alert_rule_test: [
+          {
+            eval_time: "3m",
+            alertname: "KafkaActiveControllerCountNotOne",
+            exp_alerts: [
+              expected(
+                "KafkaActiveControllerCountNotOne",
+                "critical",
+                cluster,
+                summary,
+                "Cluster chat-kafka in kafka reports 2 active controllers instead of 1.",
+              ),
+            ],
+          },
+        ],
+      },
+      {
+        name: "exactly one active controller, and a failover shorter than 1m",
+        interval: "1m",
+        input_series: [
+          ...controllersUp,
+          { series: active(0), values: "1 1 0x8" },
+          { series: active(1), values: "0 0 0 1x7" },
+          { series: active(2), values: "0x10" },
+        ],
+        alert_rule_test: [
+          { eval_time: "1m", alertname: "KafkaActiveControllerCountNotOne", exp_alerts: [] },
+          { eval_time: "6m", alertname: "KafkaActiveControllerCountNotOne", exp_alerts: [] },
+        ],
+      },
+      {
+        name: "the active controller's scrape fails: its count is missing, but that is KafkaControllerDown's concern",
+        interval: "1m",
+        input_series: [
+          { series: series("up", controller(0)), values: "0x10" },
+          { series: series("up", controller(1)), values: "1x10" },
+          { series: series("up", controller(2)), values: "1x10" },
+          { series: active(1), values: "0x10" },
+          { series: active(2), values: "0x10" },
+        ],
+        alert_rule_test: [
+          { eval_time: "5m", alertname: "KafkaActiveControllerCountNotOne", exp_alerts: [] },
+        ],
+      },
+    ];
+  })(),
 
   KafkaOfflinePartitions: [
     {
