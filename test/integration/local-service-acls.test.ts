@@ -3,7 +3,8 @@ import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from "@pl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPlatformModel } from "../../charts/model.ts";
 import { loadStack } from "../../infra/config/load.ts";
-import { clientOptions, serviceCredential } from "./support/cluster.ts";
+import { clientOptions, serviceCredential, testCluster } from "./support/cluster.ts";
+import { javaTransactionalProduce } from "./support/java-producer.ts";
 import { KafkaErrorCodes, errorChain, kafkaErrorCodes, rejection } from "./support/kafka-errors.ts";
 import { serviceOperations } from "./support/service-operations.ts";
 
@@ -150,20 +151,25 @@ describe("service ACLs on the live cluster", () => {
     }
 
     if (ops.transactionalIdPrefix !== undefined) {
-      it(`may run a transaction as ${ops.transactionalIdPrefix}*`, async () => {
-        const producer = producerFor(ops.service, {
-          idempotent: true,
-          transactionalId: `${ops.transactionalIdPrefix}${run}`,
-        });
-        try {
-          const tx = await producer.beginTransaction();
-          await tx.send({
-            messages: [{ topic: ops.writes[0]!, key: Buffer.from("k"), value: Buffer.from("tx") }],
-          });
-          await tx.commit();
-        } finally {
-          await producer.close().catch(() => {});
-        }
+      it(`may commit transactions as ${ops.transactionalIdPrefix}* (Kafka's Java producer)`, async () => {
+        const result = await javaTransactionalProduce(
+          testCluster(),
+          serviceCredential(ops.service),
+          ops.writes[0]!,
+          `${ops.transactionalIdPrefix}${run}`,
+        );
+        expect(result.code, result.stderr + result.stdout).toBe(0);
+        expect(result.stdout).toMatch(/20 records sent/);
+      });
+
+      it("may not commit transactions under another service's transactional id (Kafka's Java producer)", async () => {
+        const result = await javaTransactionalProduce(
+          testCluster(),
+          serviceCredential(ops.service),
+          ops.writes[0]!,
+          `someone-else.tx.${run}`,
+        );
+        expect(result.stderr + result.stdout).toMatch(/TransactionalIdAuthorizationException/);
       });
     }
 
