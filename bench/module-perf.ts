@@ -107,7 +107,17 @@ export async function moduleEndToEnd(
   seconds: number,
   valueSize: number,
   progress: (line: string) => void,
-): Promise<{ p50: number; p99: number; max: number; n: number; achievedRate: number }> {
+): Promise<{
+  p50: number;
+  p99: number;
+  max: number;
+  n: number;
+  achievedRate: number;
+  /** Send → broker acknowledgement (acks=all), the cluster's share of the end-to-end time. */
+  ackP50: number;
+  ackP99: number;
+}> {
+  const acks: number[] = [];
   const latencies: number[] = [];
   const consumer = createKafkaClient({
     service: "message-processor",
@@ -143,7 +153,12 @@ export async function moduleEndToEnd(
     // Always yield, so the consumer's callbacks run even when sending falls behind schedule.
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     else await new Promise((r) => setImmediate(r));
-    for (let k = 0; k < perTick; k++) producer.sendAndForget(topic, event(tenant, sent++, text));
+    for (let k = 0; k < perTick; k++) {
+      const sentAt = performance.now();
+      producer.sendAndForget(topic, event(tenant, sent++, text), (error) => {
+        if (error === undefined) acks.push(performance.now() - sentAt);
+      });
+    }
     if (tick % 500 === 0 && tick > 0) progress(`  sent ${sent}, received ${latencies.length}`);
   }
   const achievedRate = sent / ((performance.now() - start) / 1000);
@@ -153,5 +168,6 @@ export async function moduleEndToEnd(
     await new Promise((r) => setTimeout(r, 20));
   await producer.disconnect();
   await consumer.stop();
-  return { ...summarize(latencies), achievedRate };
+  const ack = summarize(acks);
+  return { ...summarize(latencies), achievedRate, ackP50: ack.p50, ackP99: ack.p99 };
 }

@@ -88,7 +88,9 @@ try {
 
   log(`Java ProducerPerformance: ${fmt(MESSAGES)} x ${VALUE_BYTES} B`);
   const javaProducer = await javaProducerPerf(info, javaTopic, MESSAGES, VALUE_BYTES);
-  log(`  ${fmt(javaProducer.msgPerSec)} msg/s, ${fmt(javaProducer.mbPerSec, 1)} MB/s`);
+  log(
+    `  ${fmt(javaProducer.msgPerSec)} msg/s, ${fmt(javaProducer.mbPerSec, 1)} MB/s, ack latency p50 ${fmt(javaProducer.p50Ms)} ms p99 ${fmt(javaProducer.p99Ms)} ms (at full throttle)`,
+  );
   log(`Java ConsumerPerformance: ${fmt(MESSAGES)} messages`);
   const javaConsumer = await javaConsumerPerf(info, javaTopic, MESSAGES);
   log(`  ${fmt(javaConsumer.msgPerSec)} msg/s`);
@@ -128,6 +130,7 @@ try {
     VALUE_BYTES,
     log,
   );
+  log(`  broker acknowledgement p50 ${fmt(e2e.ackP50, 1)} ms, p99 ${fmt(e2e.ackP99, 1)} ms`);
   log(
     `  p50 ${fmt(e2e.p50, 1)} ms, p99 ${fmt(e2e.p99, 1)} ms, max ${fmt(e2e.max, 1)} ms over ${fmt(e2e.n)} messages (sent at ${fmt(e2e.achievedRate)} msg/s)`,
   );
@@ -154,6 +157,7 @@ try {
     ],
     [`e2e p50 @ ${fmt(RATE)} msg/s`, `${fmt(e2e.p50, 1)} ms`, "", ""],
     [`e2e p99 @ ${fmt(RATE)} msg/s`, `${fmt(e2e.p99, 1)} ms`, "", ""],
+    [`send→ack p99 @ ${fmt(RATE)} msg/s`, `${fmt(e2e.ackP99, 1)} ms`, "", ""],
   ];
   console.log("\n| measure | module | Java perf tool | module/Java |\n|---|---|---|---|");
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
