@@ -19,7 +19,7 @@ const verbs: Verb[] = [
     name: "up",
     summary:
       "Start the local 3-node Kafka cluster (fetching jars, certificates, storage as needed) and apply the catalog.",
-    usage: "[--instance dev] [--port-base 25000] [--stack dev] [--fresh] [--skip-apply]",
+    usage: "[--instance dev] [--port-base 59000] [--stack dev] [--fresh] [--skip-apply]",
     details:
       "Waits until every broker is registered, the KRaft quorum has a leader and no partition is under-replicated.\n--fresh stops the instance and deletes its data first. Passwords go to .cache/local/<instance>/credentials.json (0600).",
     options: {

@@ -3,7 +3,7 @@ import { intOption, progress, stringOption } from "./cli-support.ts";
 
 /** Default instance of the developer CLI (tests use "test"/19000, see docs/local-cluster.md). */
 export const DEFAULT_DEV_INSTANCE = "dev";
-export const DEFAULT_DEV_PORT_BASE = 25000;
+export const DEFAULT_DEV_PORT_BASE = 59000;
 
 /** --instance / --port-base, shared by every verb of both CLIs. */
 export const instanceOptions = {

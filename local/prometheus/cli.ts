@@ -19,7 +19,7 @@ Commands:
 
 Options:
   --instance <name>     local cluster instance (default: dev)
-  --port-base <port>    its port base (default: 25000)
+  --port-base <port>    its port base (default: 59000)
   --stack <stack>       stack whose rules to load (default: dev)
   --dry-run             up: print what would be started and scraped, start nothing
   -h, --help            this help
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       instance: { type: "string", default: "dev" },
-      "port-base": { type: "string", default: "25000" },
+      "port-base": { type: "string", default: "59000" },
       stack: { type: "string", default: "dev" },
       "dry-run": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
