@@ -1,47 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { PLATFORM_ADMIN_USER, services } from "../../../acl/services.ts";
-import type { ServiceDefinition } from "../../../acl/types.ts";
 import { field, ofKind, renderedStacks } from "../render/rendered-stacks.ts";
+import { expectedGrants } from "../support/expected-grants.ts";
 
 /**
  * The full ACL matrix: each service's KafkaUser allows exactly what acl/services.ts declares.
- * Expectations come from the declarations by a route of their own (not deriveServiceAccess),
- * written straight from the rules of issue 2 and the conventions in docs/topics.md:
- * producers Write+Describe, consumers Read+Describe plus Read on their group and
- * Write+Describe on their dead-letter topic, command senders/receivers on internal.<svc>.commands,
- * transactional producers Write+Describe on the prefix `<service>.tx.`. Per-tenant topic
- * families are granted by prefix (the part before `{tenant}`); everything else is literal.
+ * Expectations come from the declarations by a route of their own (not deriveServiceAccess):
+ * see test/unit/support/expected-grants.ts.
  */
 type Grant = string; // `<resourceType> <patternType> <name> <operation>`
-
-function topicGrants(topic: string, ops: readonly string[]): Grant[] {
-  const tenant = topic.indexOf("{tenant}");
-  const [pattern, name] = tenant >= 0 ? ["prefix", topic.slice(0, tenant)] : ["literal", topic];
-  return ops.map((op) => `topic ${pattern} ${name} ${op}`);
-}
-
-function expectedGrants(s: ServiceDefinition): Grant[] {
-  const grants: Grant[] = [];
-  for (const t of s.produces) grants.push(...topicGrants(t, ["Write", "Describe"]));
-  for (const t of s.consumes) grants.push(...topicGrants(t, ["Read", "Describe"]));
-  for (const target of s.sendsCommandsTo ?? []) {
-    grants.push(...topicGrants(`internal.${target}.commands`, ["Write", "Describe"]));
-  }
-  if (s.receivesCommands === true) {
-    grants.push(...topicGrants(`internal.${s.name}.commands`, ["Read", "Describe"]));
-  }
-  if (s.consumes.length > 0 || s.receivesCommands === true) {
-    grants.push(`group literal ${s.name} Read`);
-    grants.push(...topicGrants(`dlq.${s.name}`, ["Write", "Describe"]));
-  }
-  if (s.transactional === true) {
-    grants.push(
-      `transactionalId prefix ${s.name}.tx. Write`,
-      `transactionalId prefix ${s.name}.tx. Describe`,
-    );
-  }
-  return [...new Set(grants)].sort();
-}
 
 interface RenderedAcl {
   type?: string;

@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { chartYaml } from "../../../charts/manifest-yaml.ts";
 import { renderStack } from "../../../charts/index.ts";
-import {
-  KAFKA_METRICS_CONFIGMAP_KEY,
-  kafkaJmxExporterConfigYaml,
-  kafkaMetricsConfigMapName,
-} from "../../../charts/monitoring/index.ts";
+import { parse as parseYaml } from "yaml";
+import type { JmxExporterConfig } from "../../../charts/monitoring/jmx-exporter-rules.ts";
 import { validateObject, validationErrors } from "../../support/crd-schema-validator.ts";
+import { emulateRule } from "../monitoring/jmx-rule-emulator.ts";
 import { field, ofKind, renderedStacks } from "./rendered-stacks.ts";
 
 const stacks = renderedStacks();
@@ -144,23 +142,40 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
   });
 
   it("points metricsConfig at a ConfigMap rendered next to it, holding the exporter rules", () => {
-    const ref = field(kafka[0], "spec", "kafka", "metricsConfig");
-    expect(ref).toEqual({
+    const cmName = `${cfg.cluster.name}-kafka-metrics`;
+    const cmKey = "kafka-metrics-config.yml";
+    expect(field(kafka[0], "spec", "kafka", "metricsConfig")).toEqual({
       type: "jmxPrometheusExporter",
-      valueFrom: {
-        configMapKeyRef: {
-          name: kafkaMetricsConfigMapName(cfg.cluster.name),
-          key: KAFKA_METRICS_CONFIGMAP_KEY,
-        },
-      },
+      valueFrom: { configMapKeyRef: { name: cmName, key: cmKey } },
     });
     const clusterChart = charts.find((c) => c.name === "kafka-cluster");
     const cm = clusterChart?.objects.find(
-      (o) =>
-        o.kind === "ConfigMap" && o.metadata.name === kafkaMetricsConfigMapName(cfg.cluster.name),
+      (o) => o.kind === "ConfigMap" && o.metadata.name === cmName,
     );
     expect(cm?.metadata.namespace).toBe(cfg.kubernetes.namespace);
-    expect(field(cm, "data", KAFKA_METRICS_CONFIGMAP_KEY)).toBe(kafkaJmxExporterConfigYaml());
+    const text = field(cm, "data", cmKey);
+    expect(typeof text).toBe("string");
+    const exporter = parseYaml(text as string) as JmxExporterConfig;
+    expect(exporter.lowercaseOutputName).toBe(true);
+    expect(Array.isArray(exporter.rules)).toBe(true);
+    expect(exporter.rules.length).toBeGreaterThan(0);
+    // Applied as the exporter applies them, the rendered rules name the series the alerts read.
+    expect(
+      emulateRule(
+        exporter,
+        "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions",
+        "Value",
+        "3",
+      )?.name,
+    ).toBe("kafka_server_replicamanager_underreplicatedpartitions");
+    const latency = emulateRule(
+      exporter,
+      "kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce",
+      "99thPercentile",
+      "4.1",
+    );
+    expect(latency?.name).toBe("kafka_network_requestmetrics_totaltimems");
+    expect(latency?.labels).toEqual({ request: "Produce", quantile: "0.99" });
   });
 
   it("admits ingress to Kafka pods only from labelled client namespaces or the monitoring namespace", () => {
