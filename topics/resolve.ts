@@ -9,10 +9,15 @@ import {
   TOPIC_REPLICATION_FACTOR,
   deadLetterTopicFor,
 } from "./policy.ts";
-import { SERVICE_PLACEHOLDER, TENANT_PLACEHOLDER, expandTemplate } from "./templates.ts";
+import {
+  SERVICE_PLACEHOLDER,
+  TENANT_PLACEHOLDER,
+  expandTemplate,
+  familyPrefix,
+} from "./templates.ts";
 import type { CleanupPolicy, Environment, ResolvedTopic, TopicDefinition } from "./types.ts";
-import { validateCatalog } from "./validate.ts";
-import { ValidationError } from "./validation-error.ts";
+import { CATALOG_FILE, validateCatalog } from "./validate.ts";
+import { ValidationError, type ValidationIssue } from "./validation-error.ts";
 
 export interface TopicResolutionInput {
   readonly environment: Environment;
@@ -87,5 +92,49 @@ export function resolveTopics(input: TopicResolutionInput): ResolvedTopic[] {
       description: `Messages ${s.name} could not process after its retries, with the reason in headers.`,
     });
   }
+  const collisions = resolvedNameIssues(topics, catalog);
+  if (collisions.length > 0) throw new ValidationError(collisions);
   return topics.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Checks the expanded names, which the per-entry checks cannot see: two entries (or a tenant
+ * and a fixed topic, or a catalog entry and a dead-letter topic) resolving to the same name,
+ * and a topic outside a per-tenant family whose name starts with that family's prefix — the
+ * family's prefix ACL would silently grant access to it.
+ */
+function resolvedNameIssues(
+  topics: readonly ResolvedTopic[],
+  catalog: readonly TopicDefinition[],
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Map<string, ResolvedTopic>();
+  for (const t of topics) {
+    const first = seen.get(t.name);
+    if (first !== undefined) {
+      issues.push({
+        file: CATALOG_FILE,
+        path: `topics[${Math.max(
+          0,
+          catalog.findIndex((d) => d.name === t.source),
+        )}].name`,
+        message: `"${t.source}" resolves to "${t.name}", which "${first.source}" also resolves to`,
+      });
+    }
+    seen.set(t.name, first ?? t);
+  }
+  for (const family of catalog.filter((d) => d.family === "per-tenant")) {
+    const prefix = familyPrefix(family.name);
+    for (const t of topics.filter((x) => x.source !== family.name && x.name.startsWith(prefix))) {
+      issues.push({
+        file: CATALOG_FILE,
+        path: `topics[${Math.max(
+          0,
+          catalog.findIndex((d) => d.name === t.source),
+        )}].name`,
+        message: `"${t.name}" starts with "${prefix}", the prefix ACL of the per-tenant family "${family.name}"`,
+      });
+    }
+  }
+  return issues;
 }
