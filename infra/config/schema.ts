@@ -69,8 +69,12 @@ export const stackConfigSchema = z
     region: z.string().regex(/^[a-z]{2}-[a-z]+-[0-9]$/, "must be a region id such as us-east-1"),
     kubernetes: z
       .object({
-        /** kubeconfig context; omit to use the `kubeconfig` secret or the ambient kubeconfig. */
-        context: z.string().min(1).optional(),
+        /**
+         * kubeconfig context of the stack's cluster. Required, so a stack never deploys to
+         * whatever cluster kubectl happens to point at; the kubeconfig itself comes from the
+         * `kubeconfig` secret when set, else from the ambient kubeconfig.
+         */
+        context: z.string().min(1),
         /** Namespace of the Kafka cluster and every Strimzi resource. */
         namespace: k8sName,
         /** Namespaces whose pods may reach the brokers carry this label with value "true". */
@@ -179,6 +183,18 @@ export const stackConfigSchema = z
         path: ["mirrorMaker"],
         message: "needs sourceRegion and sourceBootstrap when enabled",
       });
+    }
+    // Config slots shaped for the Schema Registry and MirrorMaker 2; no chart deploys them yet,
+    // so enabling one would only render monitoring for workloads that do not exist.
+    for (const slot of ["schemaRegistry", "mirrorMaker"] as const) {
+      if (c[slot].enabled) {
+        ctx.addIssue({
+          code: "custom",
+          path: [slot, "enabled"],
+          message:
+            "is not implemented yet: no chart deploys it (see docs/stack-config.md); allowed: false",
+        });
+      }
     }
     if (c.mirrorMaker.sourceRegion !== undefined && c.mirrorMaker.sourceRegion === c.region) {
       ctx.addIssue({
