@@ -35,8 +35,9 @@ export function addStackCharts(app: App, model: PlatformModel): void {
     new KafkaClusterChart(app, model);
     new KafkaTopicsChart(app, model);
     new KafkaUsersChart(app, model);
+    // The monitoring selects Strimzi's pods, so it exists only where Strimzi runs the cluster.
+    if (model.config.monitoring.enabled) addMonitoringCharts(app, model);
   }
-  if (model.config.monitoring.enabled) addMonitoringCharts(app, model);
 }
 
 /** Renders every chart of a stack, deterministically, without writing files. */

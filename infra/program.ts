@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { renderStack } from "../charts/index.ts";
 import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
+import { checkAgainstLock, formatDestructiveChange } from "../topics/catalog-lock.ts";
 import { KafkaProviderAccess } from "./components/kafka-provider-access.ts";
 import { PlatformNamespaces } from "./components/namespaces.ts";
 import { StrimziCrds } from "./components/strimzi-crds.ts";
@@ -27,6 +28,20 @@ export interface PlatformOutputs {
   readonly dataProtected: boolean;
 }
 
+/**
+ * The same gate as the render command: a topic change that can lose data (deletion, fewer
+ * partitions, shorter retention, weaker replication, cleanup policy switch) against the
+ * stack's catalog lock needs an entry in topics/acknowledgements.ts before anything applies.
+ */
+function refuseUnacknowledgedDestructiveChanges(stack: string, model: PlatformModel): void {
+  const { unacknowledged } = checkAgainstLock(stack, model.topics);
+  if (unacknowledged.length > 0) {
+    throw new Error(
+      `refusing destructive topic changes:\n${unacknowledged.map((c) => `  - ${formatDestructiveChange(stack, c)}`).join("\n")}`,
+    );
+  }
+}
+
 const MANAGED_BY = {
   "app.kubernetes.io/managed-by": "pulumi",
   "app.kubernetes.io/part-of": "kafka-platform",
@@ -41,6 +56,7 @@ const MANAGED_BY = {
 export function definePlatform(settings: StackSettings): PlatformOutputs {
   const { config } = settings;
   const model: PlatformModel = buildPlatformModel(settings);
+  refuseUnacknowledgedDestructiveChanges(settings.stack, model);
   const protection = dataProtection(config);
   const kubernetes = createKubernetesProvider("kubernetes", {
     config,

@@ -3,6 +3,15 @@ import { SECRET_KEYS, parseStackConfig, stackFileName, type SecretKey } from "./
 import { PROJECT, type StackConfig } from "./config/schema.ts";
 import { ValidationError } from "../topics/validation-error.ts";
 
+/**
+ * Whether Pulumi holds `key` as a secret. `isConfigSecret` is internal to @pulumi/pulumi's
+ * runtime (it reads PULUMI_CONFIG_SECRET_KEYS, which the CLI and setAllConfig both set).
+ */
+function isConfigSecret(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  return runtime.isConfigSecret?.(key) ?? false;
+}
+
 /** What the program runs from: the validated stack config plus the secret config values. */
 export interface StackSettings {
   readonly stack: string;
@@ -60,6 +69,16 @@ export function readStackSettings(): StackSettings {
   const config = parseStackConfig(values, file);
   const bag = new pulumi.Config(PROJECT);
   const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
+  const plain = secretKeysSet.filter((key) => !isConfigSecret(`${PROJECT}:${key}`));
+  if (plain.length > 0) {
+    throw new ValidationError(
+      plain.map((key) => ({
+        file,
+        path: `config.${PROJECT}:${key}`,
+        message: "must be a Pulumi secret (pulumi config set --secret), not a plain value",
+      })),
+    );
+  }
   for (const key of secretKeysSet) {
     const value = bag.getSecret(key);
     if (value !== undefined) secrets[key] = value;
