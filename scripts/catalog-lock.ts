@@ -24,13 +24,19 @@ Options:
 `;
 
 function main(): number {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string" },
-      check: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  let values: { stack?: string; check?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        stack: { type: "string" },
+        check: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
   if (values.help === true) {
     process.stdout.write(HELP);
     return 0;

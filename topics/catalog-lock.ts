@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -17,7 +18,7 @@ import type { ResolvedTopic } from "./types.ts";
  * committed). It is what reviewers see change in a pull request, and the baseline against
  * which destructive changes are detected before anything is rendered or applied.
  */
-export const LOCK_DIR = new URL("./locks/", import.meta.url).pathname;
+export const LOCK_DIR = fileURLToPath(new URL("./locks/", import.meta.url));
 
 export function lockPath(stack: string, dir: string = LOCK_DIR): string {
   return join(dir, `${stack}.json`);

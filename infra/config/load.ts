@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -9,7 +10,7 @@ import { PROJECT, stackConfigSchema, type StackConfig } from "./schema.ts";
 export const SECRET_KEYS = ["kubeconfig", "kafkaProviderAdminPassword"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export function stackFileName(stack: string): string {
   return `Pulumi.${stack}.yaml`;
