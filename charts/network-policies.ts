@@ -14,16 +14,21 @@ import type { PlatformModel } from "./model.ts";
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
- * Ingress rules on top of the policy Strimzi generates from the listener's networkPolicyPeers,
- * so the guarantees hold even where the operator's policy generation is switched off:
- * - brokers take client connections only from namespaces labelled `<clientNamespaceLabel>=true`;
- * - the metrics port of Kafka and Kafka Exporter pods is open only to the monitoring namespace.
- * NetworkPolicies add up, so Strimzi's own replication and controller traffic is unaffected.
+ * NetworkPolicies rendered next to the ones Strimzi generates. The operator's policy generation
+ * is on (its default, which this project never switches off): from the client listener's
+ * `networkPolicyPeers` it admits clients only from namespaces labelled
+ * `<clientNamespaceLabel>=true`, and it opens replication and controller traffic between the
+ * cluster's pods and the metrics port (9404) to scrapers.
+ * - `<cluster>-kafka-clients` states the client rule in the rendered output, so review and the
+ *   tests see it. NetworkPolicies add up, so it neither widens nor replaces Strimzi's; switching
+ *   generation off would leave the brokers with this rule alone and cut replication.
+ * - `<cluster>-kafka-exporter-metrics`: Strimzi generates nothing for the Kafka Exporter, so
+ *   this is the policy that confines its metrics port to Prometheus's namespace.
  */
 export function addNetworkPolicies(scope: Construct, model: PlatformModel): NetworkPolicy[] {
   const cluster = model.config.cluster.name;
-  const monitoringNamespace = Namespaces.select(scope, "monitoring-namespace", {
-    labels: { [NAMESPACE_NAME_LABEL]: model.config.monitoring.grafanaNamespace },
+  const prometheusNamespace = Namespaces.select(scope, "prometheus-namespace", {
+    labels: { [NAMESPACE_NAME_LABEL]: model.config.monitoring.prometheusNamespace },
   });
   const metadata = (name: string): { name: string; labels: Record<string, string> } => ({
     name,
@@ -47,16 +52,6 @@ export function addNetworkPolicies(scope: Construct, model: PlatformModel): Netw
         ],
       },
     }),
-    new NetworkPolicy(scope, "network-policy-kafka-metrics", {
-      metadata: metadata(`${cluster}-kafka-metrics`),
-      selector: Pods.select(scope, "kafka-pods", {
-        labels: { "strimzi.io/name": `${cluster}-kafka` },
-      }),
-      ingress: {
-        default: NetworkPolicyTrafficDefault.DENY,
-        rules: [{ peer: monitoringNamespace, ports: [NetworkPolicyPort.tcp(METRICS_PORT)] }],
-      },
-    }),
     new NetworkPolicy(scope, "network-policy-exporter-metrics", {
       metadata: metadata(`${cluster}-kafka-exporter-metrics`),
       selector: Pods.select(scope, "exporter-pods", {
@@ -64,7 +59,7 @@ export function addNetworkPolicies(scope: Construct, model: PlatformModel): Netw
       }),
       ingress: {
         default: NetworkPolicyTrafficDefault.DENY,
-        rules: [{ peer: monitoringNamespace, ports: [NetworkPolicyPort.tcp(METRICS_PORT)] }],
+        rules: [{ peer: prometheusNamespace, ports: [NetworkPolicyPort.tcp(METRICS_PORT)] }],
       },
     }),
   ];

@@ -149,6 +149,8 @@ export const stackConfigSchema = z
         enabled: z.boolean(),
         /** Labels the Prometheus instance selects PodMonitors and PrometheusRules by. */
         prometheusSelector: z.record(z.string(), z.string()),
+        /** Namespace Prometheus runs in: the only one admitted to the Kafka Exporter's metrics port. */
+        prometheusNamespace: k8sName,
         /** Namespace where Grafana's sidecar picks up dashboard ConfigMaps. */
         grafanaNamespace: k8sName,
       })

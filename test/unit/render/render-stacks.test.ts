@@ -178,12 +178,12 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
     expect(latency?.labels).toEqual({ request: "Produce", quantile: "0.99" });
   });
 
-  it("admits ingress to Kafka pods only from labelled client namespaces or the monitoring namespace", () => {
+  it("admits ingress to Kafka pods only from labelled client namespaces or Prometheus's namespace", () => {
     const clusterObjects = charts.find((c) => c.name === "kafka-cluster")?.objects ?? [];
     const policies = ofKind(clusterObjects, "NetworkPolicy");
     expect(policies.length).toBeGreaterThanOrEqual(1);
     const clientSelector = { [cfg.kubernetes.clientNamespaceLabel]: "true" };
-    const monitoringSelector = { "kubernetes.io/metadata.name": cfg.monitoring.grafanaNamespace };
+    const monitoringSelector = { "kubernetes.io/metadata.name": "monitoring" };
     for (const np of policies) {
       const rules = field(np, "spec", "ingress") as { from?: unknown[]; ports?: unknown[] }[];
       expect(field(np, "spec", "policyTypes")).toEqual(["Ingress"]);
@@ -196,6 +196,10 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
         }
       }
     }
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual([
+      `${cfg.cluster.name}-kafka-clients`,
+      `${cfg.cluster.name}-kafka-exporter-metrics`,
+    ]);
     const clients = policies.find((p) => p.metadata.name === `${cfg.cluster.name}-kafka-clients`);
     expect(field(clients, "spec", "ingress")).toEqual([
       {
