@@ -25,7 +25,8 @@ describe("config slots that nothing deploys yet", () => {
   });
 
   it("requires the kubeconfig context, so no stack deploys to the ambient cluster", () => {
-    const { context: _context, ...kubernetes } = base.kubernetes;
+    const kubernetes: Partial<typeof base.kubernetes> = { ...base.kubernetes };
+    delete kubernetes.context;
     expect(issues({ ...base, kubernetes })).toEqual(["kubernetes.context: is required (string)"]);
   });
 });
