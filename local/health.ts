@@ -1,6 +1,5 @@
-import { Connection, describeQuorumV2, metadataV12 } from "@platformatic/kafka";
-import type { ScramCredential } from "./credentials.ts";
-import { platformaticOptions } from "./kafka-client-options.ts";
+import { type Connection, describeQuorumV2, metadataV12 } from "@platformatic/kafka";
+import { onAnyBroker, type BrokerTarget } from "./broker-connection.ts";
 
 export interface QuorumVoter {
   readonly id: number;
@@ -31,35 +30,13 @@ export interface ClusterProbe {
   readonly underReplicated: readonly UnderReplicatedPartition[];
 }
 
-export interface ProbeTarget {
-  readonly bootstrapServers: readonly string[];
-  readonly caPemPath: string;
-  readonly admin: ScramCredential;
-}
+export type ProbeTarget = BrokerTarget;
 
-/** Runs `fn` on one authenticated connection to the first broker that accepts it. */
-async function onAnyBroker<T>(target: ProbeTarget, fn: (c: Connection) => Promise<T>): Promise<T> {
-  const opts = platformaticOptions(target.bootstrapServers, target.caPemPath, target.admin);
-  let lastError: unknown;
-  for (const server of target.bootstrapServers) {
-    const [host, port] = server.split(":");
-    const connection = new Connection("kafka-platform-health", {
-      tls: opts.tls,
-      sasl: opts.sasl,
-      connectTimeout: 3000,
-      requestTimeout: 5000,
-    });
-    try {
-      await connection.connect(host ?? "127.0.0.1", Number(port));
-      return await fn(connection);
-    } catch (e) {
-      lastError = e;
-    } finally {
-      await connection.close().catch(() => {});
-    }
-  }
-  throw lastError instanceof Error ? lastError : new Error("no broker answered");
-}
+const PROBE_CONNECTION = {
+  clientId: "kafka-platform-health",
+  connectTimeoutMs: 3000,
+  requestTimeoutMs: 5000,
+};
 
 async function describeQuorum(connection: Connection): Promise<QuorumStatus> {
   const response = await describeQuorumV2.api.async(connection, [
@@ -89,7 +66,7 @@ async function describeQuorum(connection: Connection): Promise<QuorumStatus> {
  * internal ones (__consumer_offsets, __transaction_state) whose replication matters too.
  */
 export function probeCluster(target: ProbeTarget): Promise<ClusterProbe> {
-  return onAnyBroker(target, async (connection) => {
+  return onAnyBroker(target, PROBE_CONNECTION, async (connection) => {
     const metadata = await metadataV12.api.async(connection, null, false, false);
     const underReplicated: UnderReplicatedPartition[] = [];
     for (const t of metadata.topics) {

@@ -1,51 +1,29 @@
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 import {
-  Connection,
+  type Connection,
   alterUserScramCredentialsV0,
   describeUserScramCredentialsV0,
 } from "@platformatic/kafka";
+import { onAnyBroker, type BrokerTarget } from "../broker-connection.ts";
 import type { ScramCredential } from "../credentials.ts";
-import { platformaticOptions } from "../kafka-client-options.ts";
 
 /** SCRAM-SHA-512 in Kafka's AlterUserScramCredentials (ScramMechanism enum). */
 const SCRAM_SHA_512 = 2;
 /** Kafka's minimum (and Strimzi's) iteration count for SCRAM-SHA-512. */
 export const SCRAM_ITERATIONS = 4096;
 
-export interface AdminTarget {
-  readonly bootstrapServers: readonly string[];
-  readonly caPemPath: string;
-  readonly admin: ScramCredential;
-}
+export type AdminTarget = BrokerTarget;
 
 /**
- * SCRAM credentials through the low-level API (@platformatic/kafka's Admin has no SCRAM
+ * SCRAM credentials go through the low-level API (@platformatic/kafka's Admin has no SCRAM
  * method): one authenticated connection to a broker, which forwards to the controller.
  */
-async function withConnection<T>(
-  target: AdminTarget,
-  fn: (c: Connection) => Promise<T>,
-): Promise<T> {
-  const opts = platformaticOptions(target.bootstrapServers, target.caPemPath, target.admin);
-  let lastError: unknown;
-  for (const server of target.bootstrapServers) {
-    const [host, port] = server.split(":");
-    const connection = new Connection("kafka-platform-apply", {
-      tls: opts.tls,
-      sasl: opts.sasl,
-      connectTimeout: 5000,
-      requestTimeout: 15000,
-    });
-    try {
-      await connection.connect(host ?? "127.0.0.1", Number(port));
-      return await fn(connection);
-    } catch (e) {
-      lastError = e;
-    } finally {
-      await connection.close().catch(() => {});
-    }
-  }
-  throw lastError instanceof Error ? lastError : new Error("no broker reachable");
+function withConnection<T>(target: AdminTarget, fn: (c: Connection) => Promise<T>): Promise<T> {
+  return onAnyBroker(
+    target,
+    { clientId: "kafka-platform-apply", connectTimeoutMs: 5000, requestTimeoutMs: 15000 },
+    fn,
+  );
 }
 
 /** Users that have a SCRAM credential. */
