@@ -2,10 +2,12 @@ import type { DestructiveChangeKind } from "./destructive-changes.ts";
 
 /**
  * Explicit acknowledgements of destructive topic changes. A change that can lose data
- * (see ./destructive-changes.ts) is refused by the render command, the catalog-lock check and
- * `npm run local -- apply` until an entry here names the stack, the topic and the kind of
- * change, with the reason and who approved it. Entries are removed once the change has been
- * applied everywhere and the locks are updated.
+ * (see ./destructive-changes.ts) against a stack's catalog lock is refused by the render
+ * command, `npm run catalog:lock` and the Pulumi program until an entry here names the stack,
+ * the topic and the kind of change, with the reason and who approved it. (Against a live local
+ * cluster, `npm run local -- apply` compares with what the brokers hold and asks for its own
+ * `--allow-destructive` flag.) Remove entries once the change is applied everywhere and the
+ * locks are updated.
  */
 export interface DestructiveChangeAcknowledgement {
   /** Stack the change is acknowledged for, or "*" for every stack. */
