@@ -23,12 +23,19 @@ export interface JavaProducerResult {
   readonly p99Ms: number;
 }
 
+/**
+ * How the perf tool spreads its (keyless) records: `sticky` is the producer's default (fills
+ * one partition's batch at a time); `spread` uses the RoundRobinPartitioner so that, like the
+ * catalog's keyed topics, consecutive records go to different partitions.
+ */
+export type JavaPartitioning = "sticky" | "spread";
+
 export async function javaProducerPerf(
   info: ClusterConnectionInfo,
   topic: string,
   records: number,
   recordSize: number,
-  throughput = -1,
+  options: { throughput?: number; partitioning?: JavaPartitioning } = {},
 ): Promise<JavaProducerResult> {
   const result = await runKafkaTool(
     "org.apache.kafka.tools.ProducerPerformance",
@@ -40,14 +47,17 @@ export async function javaProducerPerf(
       "--record-size",
       String(recordSize),
       "--throughput",
-      String(throughput),
+      String(options.throughput ?? -1),
       "--command-config",
       info.adminClientPropertiesPath,
-      "--producer-props",
+      "--command-property",
       "acks=all",
       "enable.idempotence=true",
       "compression.type=lz4",
       "linger.ms=5",
+      ...(options.partitioning === "spread"
+        ? ["partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner"]
+        : []),
       `bootstrap.servers=${info.bootstrapServers.join(",")}`,
     ],
     { log4jConfig: "", jvmFlags: jvmFlags(info) },

@@ -6,12 +6,19 @@ import { nowMs, summarize } from "./stats.ts";
 
 type ChatTopic = `chat.messages.${string}`;
 
-/** Pads the message text so the encoded envelope is about `size` bytes (Java's 1 KiB records). */
+/**
+ * Pads the message text so the encoded envelope is about `size` bytes, with random capital
+ * letters as ProducerPerformance fills its records: lz4 then compresses both alike (repeated
+ * padding would compress to almost nothing and flatter the module).
+ */
 function paddedText(tenant: string, size: number): string {
   const probe = encodeEnvelope(
     createEnvelope({ ...event(tenant, 50_000, ""), source: "socket-service" }),
   ).value.length;
-  return "x".repeat(Math.max(0, size - probe));
+  const letters = Array.from({ length: Math.max(0, size - probe) }, () =>
+    String.fromCharCode(65 + Math.floor(Math.random() * 26)),
+  );
+  return letters.join("");
 }
 
 function event(tenant: string, i: number, text: string) {
