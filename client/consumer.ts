@@ -8,10 +8,11 @@ import {
   createKafka,
   type ClientLog,
 } from "./connection.ts";
-import { deadLetterHeaders, headersToStrings } from "./dead-letter.ts";
+import { deadLetterHeaders } from "./dead-letter.ts";
 import { decodeEnvelope, type Envelope } from "./envelope.ts";
 import { catalogEntryFor } from "./keys.ts";
 import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
+import { NativeConsumer, type ConsumedRecord, type PartitionOffset } from "./native-consumer.ts";
 import { TypedProducer, errorName, type RawMessage } from "./producer.ts";
 import type { ConsumableTopic, EventTypeOn, ServiceName } from "./topic-types.ts";
 
@@ -95,11 +96,11 @@ export function createLibraryConsumer(
  * retries a failing message with exponential backoff and jitter, then dead-letters it to
  * `dlq.<service>` with the headers of topics/policy.ts; dead-letters an undecodable message at
  * once. `stop()` (also on SIGTERM via `stopOnSignals`) finishes the message in hand, commits
- * and leaves the group.
+ * and leaves the group. Reads through librdkafka's own API (client/native-consumer.ts): each
+ * batch is processed and committed before the next is read.
  */
 export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> {
-  private readonly consumer: KafkaJS.Consumer;
-  private readonly auth: AuthenticationWatch;
+  private readonly consumer: NativeConsumer;
   private readonly deadLetters: TypedProducer<S>;
   private readonly retry: RetryPolicy;
   private readonly metrics: MetricsSink;
@@ -108,14 +109,17 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
   private connected = false;
   private running = false;
   private lastError: string | undefined;
+  private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: ConsumerOptions<S, N>) {
-    ({ consumer: this.consumer, auth: this.auth } = createLibraryConsumer(
-      options.connection,
-      options.service,
-      options,
-    ));
+    this.consumer = new NativeConsumer({
+      connection: options.connection,
+      clientId: `${options.service}-consumer`,
+      groupId: options.service,
+      groupProtocol: options.groupProtocol ?? "consumer",
+      ...(options.log ? { log: options.log } : {}),
+    });
     this.deadLetters = new TypedProducer({
       service: options.service,
       connection: options.connection,
@@ -135,52 +139,95 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     await this.deadLetters.connect();
     await connectClearly(
       this.consumer,
-      this.auth,
+      this.consumer.auth,
       this.options.connection,
       `consumer of ${this.options.service}`,
     );
     this.connected = true;
-    await this.consumer.subscribe({ topics: [...this.options.topics] });
+    this.consumer.subscribe(this.options.topics);
     this.running = true;
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.concurrency ?? 4,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    this.loop = this.run();
   }
 
-  private async onBatch(payload: KafkaJS.EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
-    let done: string | undefined;
-    try {
-      for (const message of batch.messages) {
-        if (this.stopSignal.signal.aborted || !payload.isRunning() || payload.isStale()) break;
-        const outcome = await this.handle(topic, partition, message);
-        if (outcome === "interrupted") break; // stopping mid-retries: leave it uncommitted
-        payload.resolveOffset(message.offset);
-        done = message.offset;
-        this.lag.set(
-          `${topic}\u0000${partition}`,
-          Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
-        );
+  private async run(): Promise<void> {
+    const signal = this.stopSignal.signal;
+    const maxBatch = this.options.maxBatchSize ?? 100;
+    while (!signal.aborted) {
+      let records: ConsumedRecord[];
+      try {
+        records = await this.consumer.consume(maxBatch);
+      } catch (error) {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.options.log?.("warn", `consume failed: ${this.lastError}`);
+        await sleep(1_000, signal);
+        continue;
       }
-    } finally {
-      // Commit what was handled, also when a dead letter could not be written.
-      if (done !== undefined) {
-        await this.consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(done) + 1n).toString() },
-        ]);
+      if (records.length === 0 || signal.aborted) continue;
+      const done = await this.processBatch(records);
+      // Commit what was handled, also when a dead letter could not be written; when stopping,
+      // wait for the broker so nothing handled is read again after the restart.
+      try {
+        if (signal.aborted) this.consumer.commitNow(done);
+        else this.consumer.commit(done);
+      } catch (error) {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.options.log?.("warn", `commit failed: ${this.lastError}`);
       }
     }
   }
 
-  private async handle(
-    topic: string,
-    partition: number,
-    message: KafkaJS.KafkaMessage,
-  ): Promise<"handled" | "interrupted"> {
-    const headers = headersToStrings(message.headers);
+  /** Processes a batch partition by partition (each in order, `concurrency` at once). */
+  private async processBatch(records: readonly ConsumedRecord[]): Promise<PartitionOffset[]> {
+    const partitions = new Map<string, ConsumedRecord[]>();
+    for (const record of records) {
+      const id = `${record.topic}\u0000${record.partition}`;
+      const list = partitions.get(id);
+      if (list === undefined) partitions.set(id, [record]);
+      else list.push(record);
+    }
+    const queue = [...partitions.values()];
+    const done: PartitionOffset[] = [];
+    const worker = async (): Promise<void> => {
+      for (let list = queue.shift(); list !== undefined; list = queue.shift()) {
+        const next = await this.processPartition(list);
+        if (next !== undefined) done.push(next);
+      }
+    };
+    const workers = Math.min(this.options.concurrency ?? 4, queue.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+    return done;
+  }
+
+  /** The offset to commit for one partition's records, or undefined when none was handled. */
+  private async processPartition(
+    records: readonly ConsumedRecord[],
+  ): Promise<PartitionOffset | undefined> {
+    const first = records[0];
+    if (first === undefined) return undefined;
+    const { topic, partition } = first;
+    let done: string | undefined;
+    try {
+      for (const record of records) {
+        if (this.stopSignal.signal.aborted) break;
+        const outcome = await this.handle(record);
+        if (outcome === "interrupted") break; // stopping mid-retries: leave it uncommitted
+        done = record.offset;
+      }
+    } catch (error) {
+      // A dead letter that could not be written: keep what was handled before it.
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.options.log?.("error", `processing ${topic}/${partition} stopped: ${this.lastError}`);
+    }
+    if (done === undefined) return undefined;
+    const high = this.consumer.highWatermark(topic, partition);
+    if (high !== undefined) {
+      this.lag.set(`${topic}\u0000${partition}`, Math.max(0, high - Number(done) - 1));
+    }
+    return { topic, partition, offset: (BigInt(done) + 1n).toString() };
+  }
+
+  private async handle(message: ConsumedRecord): Promise<"handled" | "interrupted"> {
+    const { topic, partition, headers } = message;
     const attributes = { service: this.options.service, topic, group: this.options.service };
     const started = performance.now();
     let envelope: Envelope;
@@ -243,8 +290,8 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
   private async deadLetter(
     topic: string,
     partition: number,
-    message: KafkaJS.KafkaMessage,
-    headers: Record<string, string>,
+    message: ConsumedRecord,
+    headers: Readonly<Record<string, string>>,
     error: unknown,
     attempts: number,
     reason: DeadLetterReason,
@@ -299,6 +346,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     this.stopping ??= (async () => {
       this.stopSignal.abort();
       this.running = false;
+      await this.loop; // the message in hand finishes and its batch is committed
       if (this.connected) await this.consumer.disconnect();
       this.connected = false;
       await this.deadLetters.disconnect();
