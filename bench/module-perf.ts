@@ -42,8 +42,11 @@ export async function moduleProducerPerf(
   count: number,
   valueSize: number,
   progress: (done: number) => void,
+  lingerMs = 5,
 ): Promise<{ msgPerSec: number; mbPerSec: number; valueBytes: number }> {
-  const producer = await createKafkaClient({ service: "socket-service", connection }).producer();
+  const producer = await createKafkaClient({ service: "socket-service", connection }).producer({
+    lingerMs,
+  });
   const text = paddedText(tenant, valueSize);
   let acked = 0;
   let failed: Error | undefined;

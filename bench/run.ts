@@ -29,6 +29,8 @@ Options:
   --rounds K     producer and consumer runs per side; the best of each is compared (default 2)
   --warmup N     records each client sends before measuring, to warm the brokers' JIT
                  (default 100000)
+  --linger MS    the module producer's lingerMs in the throughput runs (default 5, the
+                 module's default; Java's perf tool keeps linger.ms=5)
   --help         this text`;
 
 const { values: args } = parseArgs({
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "20" },
     rounds: { type: "string", default: "2" },
     warmup: { type: "string", default: "100000" },
+    linger: { type: "string", default: "5" },
   },
 });
 if (args.help === true) {
@@ -50,6 +53,7 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const WARMUP = Number(args.warmup);
+const LINGER_MS = Number(args.linger);
 const VALUE_BYTES = 1024;
 const PARTITIONS = 32; // chat.messages.<tenant> in the catalog
 for (const [name, v] of [
@@ -58,6 +62,7 @@ for (const [name, v] of [
   ["seconds", SECONDS],
   ["rounds", ROUNDS],
   ["warmup", WARMUP],
+  ["linger", LINGER_MS],
 ] as const) {
   if (!Number.isInteger(v) || v <= 0) {
     console.error(`--${name} must be a positive whole number, got "${String(args[name])}"`);
@@ -90,12 +95,14 @@ const connection = (service: string): ConnectionConfig => {
 let exitCode = 0;
 try {
   const tenant = "bench";
-  const topic = `chat.messages.${tenant}` as const;
+  // One topic per round for the module, so each consumer round reads its own 200,000.
+  const roundTopic = (round: number) => `chat.messages.${tenant}${round}` as const;
   const warmTopic = `chat.messages.benchwarmup` as const;
   const latencyTopic = `chat.messages.benchlatency` as const;
   const javaTopic = "bench.java";
   const javaSpreadTopic = "bench.java.spread";
-  for (const t of [topic, warmTopic, latencyTopic, javaTopic, javaSpreadTopic])
+  const roundTopics = Array.from({ length: ROUNDS }, (_, i) => roundTopic(i + 1));
+  for (const t of [...roundTopics, warmTopic, latencyTopic, javaTopic, javaSpreadTopic])
     await createBenchTopic(info, caPem, t, PARTITIONS);
   log(`topics: ${PARTITIONS} partitions each, RF 3, min.insync.replicas 2`);
   const brokerPids = cluster.runningNodes().map((n) => n.pid);
@@ -134,20 +141,30 @@ try {
       javaProducerPerf(info, javaTopic, MESSAGES, VALUE_BYTES),
     );
     javaSticky.push(sticky);
-    log(`  Java, sticky partitioner: ${fmt(sticky.msgPerSec)} msg/s`);
+    log(
+      `  Java, sticky partitioner: ${fmt(sticky.msgPerSec)} msg/s, brokers ${fmt(sticky.brokerUs)} µs/msg`,
+    );
     const spread = await perMessage(MESSAGES, () =>
       javaProducerPerf(info, javaSpreadTopic, MESSAGES, VALUE_BYTES, { partitioning: "spread" }),
     );
     javaSpread.push(spread);
-    log(`  Java, records spread over the partitions: ${fmt(spread.msgPerSec)} msg/s`);
+    log(
+      `  Java, records spread over the partitions: ${fmt(spread.msgPerSec)} msg/s, brokers ${fmt(spread.brokerUs)} µs/msg`,
+    );
     const mod = await perMessage(MESSAGES, () =>
-      moduleProducerPerf(connection("socket-service"), topic, tenant, MESSAGES, VALUE_BYTES, (n) =>
-        log(`    acknowledged ${fmt(n)}`),
+      moduleProducerPerf(
+        connection("socket-service"),
+        roundTopic(round),
+        tenant,
+        MESSAGES,
+        VALUE_BYTES,
+        (n) => log(`    acknowledged ${fmt(n)}`),
+        LINGER_MS,
       ),
     );
     moduleRuns.push(mod);
     log(
-      `  module (socket-service, keyed by conversation): ${fmt(mod.msgPerSec)} msg/s, client CPU ${fmt(mod.clientUs)} µs/msg`,
+      `  module (socket-service, keyed by conversation, linger ${LINGER_MS} ms): ${fmt(mod.msgPerSec)} msg/s, client CPU ${fmt(mod.clientUs)} µs/msg, brokers ${fmt(mod.brokerUs)} µs/msg`,
     );
   }
   const javaProducer = best(javaSpread);
@@ -162,7 +179,7 @@ try {
     javaConsumers.push(java.msgPerSec);
     log(`  Java ConsumerPerformance: ${fmt(java.msgPerSec)} msg/s`);
     const mod = await perMessage(MESSAGES, () =>
-      moduleConsumerPerf(connection("search-indexer"), topic, MESSAGES, (n) =>
+      moduleConsumerPerf(connection("search-indexer"), roundTopic(round), MESSAGES, (n) =>
         log(`    consumed ${fmt(n)}`),
       ),
     );
