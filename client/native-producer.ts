@@ -7,7 +7,7 @@ import { AuthenticationWatch, type ClientLog } from "./connection.ts";
  *
  * The compatible layer costs a promise, a converted message and a converted header list per
  * record; measured on the local cluster it doubles the client's CPU per message (58 vs 25 µs)
- * and halves what a service can send (docs/benchmarks.md, run 6). Non-transactional sends go
+ * and halves what a service can send (docs/decisions/0003, amendment). Non-transactional sends go
  * through this class; transactions stay on the KafkaJS layer (TransactionalProducer).
  */
 
