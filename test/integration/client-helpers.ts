@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
+import { afterAll } from "vitest";
 import type { ConnectionConfig } from "../../client/config.ts";
 import type { ServiceName } from "../../client/topic-types.ts";
 import { TOPIC_MIN_INSYNC_REPLICAS, TOPIC_REPLICATION_FACTOR } from "../../topics/policy.ts";
@@ -37,10 +38,26 @@ export function freshTenant(prefix = "t"): string {
   return `${prefix}${randomBytes(4).toString("hex")}`;
 }
 
-/** Creates topics as the admin with the catalog's replication settings. */
+/** Topics this test file created; deleted after its tests so no other file sees them. */
+const createdTopics = new Set<string>();
+
+afterAll(async () => {
+  if (createdTopics.size === 0) return;
+  const admin = adminKafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...createdTopics] });
+    createdTopics.clear();
+  } finally {
+    await admin.disconnect();
+  }
+});
+
+/** Creates topics as the admin with the catalog's replication settings (deleted after the file). */
 export async function createTopics(topics: readonly string[], partitions = 6): Promise<void> {
   const admin = adminKafka().admin();
   await admin.connect();
+  for (const topic of topics) createdTopics.add(topic);
   try {
     await admin.createTopics({
       topics: topics.map((topic) => ({
