@@ -61,7 +61,16 @@ export function nativeProducerConfig(settings: NativeProducerSettings): {
     "retry.backoff.max.ms": settings.retryBackoffMaxMs,
     dr_cb: true,
   };
-  return { global, topic: { acks: -1, "message.timeout.ms": settings.deliveryTimeoutMs } };
+  return {
+    global,
+    topic: {
+      acks: -1,
+      "message.timeout.ms": settings.deliveryTimeoutMs,
+      // Java's (and the KafkaJS layer's) key hashing, so a key lands on the same partition
+      // whichever producer writes it (the transactional one runs on the KafkaJS layer).
+      partitioner: "murmur2_random",
+    },
+  };
 }
 
 function asError(error: unknown): Error {

@@ -28,6 +28,8 @@ describe("librdkafka settings of the module's producer and consumer", () => {
     expect(producer.global["linger.ms"]).toBe(20);
     expect(producer.global["retry.backoff.ms"]).toBe(50);
     expect(producer.global["retry.backoff.max.ms"]).toBe(500);
+    // Same key → same partition as Java and the transactional (KafkaJS-layer) producer.
+    expect(producer.topic.partitioner).toBe("murmur2_random");
     // Delivery reports are what resolve send() and call the fire-and-forget callback.
     expect(producer.global.dr_cb).toBe(true);
   });
