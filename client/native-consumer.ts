@@ -1,6 +1,12 @@
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { ConnectionConfig } from "./config.ts";
 import { AuthenticationWatch, type ClientLog } from "./connection.ts";
+import {
+  asError,
+  connectNative,
+  nativeLoginConfig,
+  watchNativeEvents,
+} from "./native-connection.ts";
 
 /**
  * librdkafka's own consumer API, without the KafkaJS-compatible layer: batches come from
@@ -38,12 +44,6 @@ export interface NativeConsumerSettings {
   readonly log?: ClientLog;
 }
 
-function asError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  const message = (error as { message?: unknown } | null)?.message;
-  return new Error(typeof message === "string" ? message : String(error));
-}
-
 function headerStrings(headers: RdKafka.MessageHeader[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const header of headers ?? []) {
@@ -59,7 +59,12 @@ function toRecord(message: RdKafka.Message): ConsumedRecord {
     topic: message.topic,
     partition: message.partition,
     offset: String(message.offset),
-    key: message.key === undefined || message.key === null ? null : Buffer.from(message.key),
+    key:
+      message.key === undefined || message.key === null
+        ? null
+        : Buffer.isBuffer(message.key)
+          ? message.key
+          : Buffer.from(message.key),
     value: message.value ?? null,
     timestamp: String(message.timestamp ?? -1),
     headers: headerStrings(message.headers),
@@ -71,17 +76,9 @@ export function nativeConsumerConfig(settings: NativeConsumerSettings): {
   global: RdKafka.ConsumerGlobalConfig;
   topic: RdKafka.ConsumerTopicConfig;
 } {
-  const { connection } = settings;
   return {
     global: {
-      "bootstrap.servers": connection.bootstrapServers.join(","),
-      "client.id": settings.clientId,
-      "security.protocol": "sasl_ssl",
-      "sasl.mechanisms": "SCRAM-SHA-512",
-      "sasl.username": connection.username,
-      "sasl.password": connection.password,
-      "ssl.ca.pem": connection.caPem,
-      "socket.connection.setup.timeout.ms": 20_000,
+      ...nativeLoginConfig(settings.connection, settings.clientId),
       "group.id": settings.groupId,
       "group.protocol": settings.groupProtocol,
       "enable.auto.commit": false,
@@ -106,29 +103,20 @@ export class NativeConsumer {
     (
       this.client as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void }
     ).setDefaultIsTimeoutOnlyForFirstMessage(true);
-    this.client.on("event.error", (error) => {
-      const text = `${error.message} (code ${String(error.code)})`;
-      this.auth.report(text);
-      settings.log?.("error", text);
-    });
-    // A refused login shows first as a log line from librdkafka's broker thread.
-    this.client.on("event.log", (event: { severity?: number; fac?: string; message?: string }) => {
-      const text = `${event.fac ?? ""} ${event.message ?? ""}`;
-      this.auth.report(text);
-      if ((event.severity ?? 7) <= 4) settings.log?.("warn", text);
-    });
+    watchNativeEvents(this.client, this.auth, settings.log);
   }
 
-  connect(): Promise<void> {
+  async connect(): Promise<void> {
+    await connectNative(this.client);
+    this.connected = true;
+  }
+
+  /** Reads `topic`/`partition` again from `offset` (its prefetched records are dropped). */
+  seek(topic: string, partition: number, offset: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.client.connect({ timeout: 20_000 }, (error) => {
-        if (error) {
-          reject(asError(error));
-          return;
-        }
-        this.connected = true;
-        resolve();
-      });
+      this.client.seek({ topic, partition, offset: Number(offset) }, 10_000, (error) =>
+        error ? reject(asError(error)) : resolve(),
+      );
     });
   }
 

@@ -1,6 +1,12 @@
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { ConnectionConfig } from "./config.ts";
 import { AuthenticationWatch, type ClientLog } from "./connection.ts";
+import {
+  asError,
+  connectNative,
+  nativeLoginConfig,
+  watchNativeEvents,
+} from "./native-connection.ts";
 
 /**
  * librdkafka's own producer API, without the KafkaJS-compatible layer.
@@ -44,16 +50,8 @@ export function nativeProducerConfig(settings: NativeProducerSettings): {
   global: RdKafka.ProducerGlobalConfig;
   topic: RdKafka.ProducerTopicConfig;
 } {
-  const { connection } = settings;
   const global: RdKafka.ProducerGlobalConfig = {
-    "bootstrap.servers": connection.bootstrapServers.join(","),
-    "client.id": settings.clientId,
-    "security.protocol": "sasl_ssl",
-    "sasl.mechanisms": "SCRAM-SHA-512",
-    "sasl.username": connection.username,
-    "sasl.password": connection.password,
-    "ssl.ca.pem": connection.caPem,
-    "socket.connection.setup.timeout.ms": 20_000,
+    ...nativeLoginConfig(settings.connection, settings.clientId),
     "enable.idempotence": true,
     "compression.codec": settings.compression,
     "linger.ms": settings.lingerMs,
@@ -73,12 +71,6 @@ export function nativeProducerConfig(settings: NativeProducerSettings): {
   };
 }
 
-function asError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  const message = (error as { message?: unknown } | null)?.message;
-  return new Error(typeof message === "string" ? message : String(error));
-}
-
 /** A callback-per-record producer; delivery reports are polled on librdkafka's own thread. */
 export class NativeProducer {
   readonly auth = new AuthenticationWatch();
@@ -93,32 +85,13 @@ export class NativeProducer {
       if (error) callback?.(asError(error), undefined);
       else callback?.(undefined, { partition: report.partition, offset: String(report.offset) });
     });
-    this.client.on("event.error", (error) => {
-      const text = `${error.message} (code ${String(error.code)})`;
-      this.auth.report(text);
-      settings.log?.("error", text);
-    });
-    // A refused login shows first as a log line from librdkafka's broker thread (errors are
-    // only delivered by polling, which starts once connected).
-    this.client.on("event.log", (event: { severity?: number; fac?: string; message?: string }) => {
-      const text = `${event.fac ?? ""} ${event.message ?? ""}`;
-      this.auth.report(text);
-      if ((event.severity ?? 7) <= 4) settings.log?.("warn", text);
-    });
+    watchNativeEvents(this.client, this.auth, settings.log);
   }
 
-  connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.client.connect({ timeout: 20_000 }, (error) => {
-        if (error) {
-          reject(asError(error));
-          return;
-        }
-        this.connected = true;
-        this.client.setPollInBackground(true);
-        resolve();
-      });
-    });
+  async connect(): Promise<void> {
+    await connectNative(this.client);
+    this.connected = true;
+    this.client.setPollInBackground(true);
   }
 
   /**
