@@ -206,17 +206,23 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     if (first === undefined) return undefined;
     const { topic, partition } = first;
     let done: string | undefined;
+    let current: ConsumedRecord | undefined;
     try {
-      for (const record of records) {
+      for (current of records) {
         if (this.stopSignal.signal.aborted) break;
-        const outcome = await this.handle(record);
+        const outcome = await this.handle(current);
         if (outcome === "interrupted") break; // stopping mid-retries: leave it uncommitted
-        done = record.offset;
+        done = current.offset;
       }
     } catch (error) {
-      // A dead letter that could not be written: keep what was handled before it.
+      // A dead letter that could not be written: commit what was handled before it and read
+      // the partition again from the failed record, after a pause.
       this.lastError = error instanceof Error ? error.message : String(error);
       this.options.log?.("error", `processing ${topic}/${partition} stopped: ${this.lastError}`);
+      if (current !== undefined) {
+        await this.consumer.seek(topic, partition, current.offset).catch(() => undefined);
+        await sleep(1_000, this.stopSignal.signal);
+      }
     }
     if (done === undefined) return undefined;
     const high = this.consumer.highWatermark(topic, partition);
