@@ -11,7 +11,12 @@ import {
 import { deadLetterHeaders } from "./dead-letter.ts";
 import { decodeEnvelope, type Envelope } from "./envelope.ts";
 import { catalogEntryFor } from "./keys.ts";
-import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
+import {
+  CLIENT_METRICS,
+  NO_METRICS,
+  type MetricAttributes,
+  type MetricsSink,
+} from "./metric-names.ts";
 import { NativeConsumer, type ConsumedRecord, type PartitionOffset } from "./native-consumer.ts";
 import { TypedProducer, errorName, type RawMessage } from "./producer.ts";
 import type { ConsumableTopic, EventTypeOn, ServiceName } from "./topic-types.ts";
@@ -105,6 +110,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
   private readonly retry: RetryPolicy;
   private readonly metrics: MetricsSink;
   private readonly lag = new Map<string, number>();
+  private readonly topicAttributes = new Map<string, MetricAttributes>();
   private readonly stopSignal = new AbortController();
   private connected = false;
   private running = false;
@@ -232,9 +238,19 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
     return { topic, partition, offset: (BigInt(done) + 1n).toString() };
   }
 
+  /** Metric attributes per topic, built once rather than per message. */
+  private attributesOf(topic: string): MetricAttributes {
+    let attributes = this.topicAttributes.get(topic);
+    if (attributes === undefined) {
+      attributes = { service: this.options.service, topic, group: this.options.service };
+      this.topicAttributes.set(topic, attributes);
+    }
+    return attributes;
+  }
+
   private async handle(message: ConsumedRecord): Promise<"handled" | "interrupted"> {
     const { topic, partition, headers } = message;
-    const attributes = { service: this.options.service, topic, group: this.options.service };
+    const attributes = this.attributesOf(topic);
     const started = performance.now();
     let envelope: Envelope;
     try {

@@ -4,8 +4,20 @@ import { familyPrefix } from "../topics/templates.ts";
 import type { TopicDefinition } from "../topics/types.ts";
 import type { Envelope } from "./envelope.ts";
 
+/** Lookups by topic name; the catalog does not change while a process runs. */
+const entries = new Map<string, TopicDefinition | undefined>();
+const MAX_REMEMBERED = 10_000;
+
 /** The catalog entry a concrete topic name belongs to, or undefined (dead letters, strangers). */
 export function catalogEntryFor(topic: string): TopicDefinition | undefined {
+  if (entries.has(topic)) return entries.get(topic);
+  const entry = findCatalogEntry(topic);
+  if (entries.size >= MAX_REMEMBERED) entries.clear();
+  entries.set(topic, entry);
+  return entry;
+}
+
+function findCatalogEntry(topic: string): TopicDefinition | undefined {
   if (topic.startsWith(DEAD_LETTER_PREFIX)) return undefined;
   return topicCatalog.find((def) => {
     if (def.family === "single") return def.name === topic;

@@ -46,8 +46,10 @@ export interface NativeConsumerSettings {
 
 function headerStrings(headers: RdKafka.MessageHeader[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const header of headers ?? []) {
-    for (const [name, value] of Object.entries(header)) {
+  if (headers === undefined) return out;
+  for (const header of headers) {
+    for (const name in header) {
+      const value = header[name];
       out[name] = Buffer.isBuffer(value) ? value.toString("utf8") : String(value);
     }
   }
