@@ -8,6 +8,7 @@ import {
   type ClientLog,
 } from "./connection.ts";
 import { createEnvelope, encodeEnvelope, type Envelope, type NewEnvelope } from "./envelope.ts";
+import { sleep } from "./backoff.ts";
 import { messageKeyFor } from "./keys.ts";
 import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
 import { NativeProducer, type RecordCallback } from "./native-producer.ts";
@@ -193,6 +194,17 @@ export function errorName(error: unknown): string {
   return error instanceof Error ? error.name : "unknown";
 }
 
+/** librdkafka's code for a fatal error: the producer instance cannot be used again. */
+const ERR_FATAL = -150;
+
+function isFatalError(error: Error): boolean {
+  const details = error as Error & { code?: unknown; isFatal?: unknown };
+  return details.isFatal === true || details.code === ERR_FATAL;
+}
+
+/** The shortest time between two replacements of a producer after fatal errors. */
+const REPLACE_INTERVAL_MS = 5_000;
+
 /** The platform's defaults for a producer's tuning. */
 function tuned(options: ProducerOptions): Required<ProducerTuning> {
   return {
@@ -211,22 +223,76 @@ function tuned(options: ProducerOptions): Required<ProducerTuning> {
  * (client/native-producer.ts) for a fraction of the CPU per message of the KafkaJS layer.
  */
 export class TypedProducer<S extends ServiceName> {
-  private readonly producer: NativeProducer;
+  private producer: NativeProducer;
   private readonly sender: EnvelopeSender<S>;
   private connected = false;
+  /** Set while a new librdkafka producer replaces one that hit a fatal error. */
+  private replacing: Promise<void> | undefined;
+  private lastReplacedAt = 0;
 
   constructor(private readonly options: ProducerOptions & { service: S }) {
-    this.producer = new NativeProducer({
-      ...tuned(options),
-      connection: options.connection,
-      clientId: `${options.service}-producer`,
-      ...(options.log ? { log: options.log } : {}),
-    });
+    this.producer = this.nativeProducer();
     this.sender = new EnvelopeSender(
-      (topic, message, callback) => this.producer.produce(topic, message, callback),
+      (topic, message, callback) => this.dispatch(topic, message, callback),
       options.service,
       options.metrics ?? NO_METRICS,
     );
+  }
+
+  private nativeProducer(): NativeProducer {
+    return new NativeProducer({
+      ...tuned(this.options),
+      connection: this.options.connection,
+      clientId: `${this.options.service}-producer`,
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
+  }
+
+  private dispatch(topic: string, message: RawMessage, callback: RecordCallback): void {
+    const producer = this.producer;
+    producer.produce(topic, message, (error, position) => {
+      if (error !== undefined && isFatalError(error)) this.replaceAfterFatal(producer, error);
+      callback(error, position);
+    });
+  }
+
+  /**
+   * An idempotent librdkafka producer that hits a fatal error (its producer id refused, e.g.
+   * before the service's ACLs arrive, or its sequence state lost) fails every later record.
+   * The records it failed are reported as failed; a new producer takes its place, at most one
+   * per REPLACE_INTERVAL_MS, so a service recovers once the cause is gone.
+   */
+  private replaceAfterFatal(failed: NativeProducer, error: Error): void {
+    if (failed !== this.producer || this.replacing !== undefined || !this.connected) return;
+    const wait = Math.max(0, this.lastReplacedAt + REPLACE_INTERVAL_MS - Date.now());
+    this.options.log?.(
+      "warn",
+      `producer of ${this.options.service} hit a fatal error (${error.message}); replacing it in ${wait} ms`,
+    );
+    this.replacing = (async () => {
+      await sleep(wait);
+      if (!this.connected) return;
+      const fresh = this.nativeProducer();
+      try {
+        await fresh.connect();
+      } catch (connectError) {
+        this.options.log?.(
+          "error",
+          `replacement producer failed to connect: ${String(connectError)}`,
+        );
+        await fresh.disconnect().catch(() => undefined);
+        return;
+      }
+      this.lastReplacedAt = Date.now();
+      if (!this.connected) {
+        await fresh.disconnect().catch(() => undefined);
+        return;
+      }
+      this.producer = fresh;
+      await failed.disconnect().catch(() => undefined);
+    })().finally(() => {
+      this.replacing = undefined;
+    });
   }
 
   async connect(): Promise<this> {
@@ -272,6 +338,7 @@ export class TypedProducer<S extends ServiceName> {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
+    await this.replacing;
     await this.producer.disconnect();
   }
 
