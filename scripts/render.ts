@@ -129,7 +129,7 @@ async function render(options: Options): Promise<void> {
   const { chartYaml, parseChartYaml } = await import("../charts/manifest-yaml.ts");
   const { diffManifests } = await import("../charts/manifest-diff.ts");
   const { findSecretMaterial } = await import("../charts/secret-guard.ts");
-  const { validationErrors, SCHEMAS_DIR } = await import("../test/support/crd-schema-validator.ts");
+  const { validationErrors, SCHEMAS_DIR } = await import("../charts/crd-schema-validator.ts");
   const charts = renderStack(model);
   const objects = charts.flatMap((c) => c.objects);
   const problems = [

@@ -5,7 +5,7 @@ import {
   knownCrdKinds,
   validateObject,
   validationErrors,
-} from "../../support/crd-schema-validator.ts";
+} from "../../../charts/crd-schema-validator.ts";
 
 const topic = (spec: Record<string, unknown>): Record<string, unknown> => ({
   apiVersion: "kafka.strimzi.io/v1",

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type K8sObject, renderStack } from "../../../charts/index.ts";
 import { buildPlatformModel } from "../../../charts/model.ts";
 import { REPO_ROOT, listStacks, loadStack } from "../../../infra/config/load.ts";
-import { validationErrors } from "../../support/crd-schema-validator.ts";
+import { validationErrors } from "../../../charts/crd-schema-validator.ts";
 
 type Rule = {
   alert: string;

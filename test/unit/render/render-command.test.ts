@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { validationErrors, type ObjectLike } from "../../support/crd-schema-validator.ts";
+import { validationErrors, type ObjectLike } from "../../../charts/crd-schema-validator.ts";
 import { filesUnder, runRender } from "./run-render.ts";
 
 const dirs: string[] = [];

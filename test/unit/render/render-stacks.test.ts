@@ -3,7 +3,7 @@ import { chartYaml } from "../../../charts/manifest-yaml.ts";
 import { renderStack } from "../../../charts/index.ts";
 import { parse as parseYaml } from "yaml";
 import type { JmxExporterConfig } from "../../../charts/monitoring/jmx-exporter-rules.ts";
-import { validateObject, validationErrors } from "../../support/crd-schema-validator.ts";
+import { validateObject, validationErrors } from "../../../charts/crd-schema-validator.ts";
 import { emulateRule } from "../monitoring/jmx-rule-emulator.ts";
 import { field, ofKind, renderedStacks } from "./rendered-stacks.ts";
 

@@ -32,7 +32,7 @@ import { parseAllDocuments } from "yaml";
  * `coreKubernetes` says whether the apiVersion is a built-in Kubernetes group, so callers decide.
  */
 
-export const SCHEMAS_DIR = new URL("../../../shared/schemas/", import.meta.url).pathname;
+export const SCHEMAS_DIR = new URL("../../shared/schemas/", import.meta.url).pathname;
 const CRD_DIRS = ["strimzi", "prometheus-operator"] as const;
 
 /** API groups built into Kubernetes: objects there have no CRD and are reported as `no-crd`. */
@@ -240,7 +240,7 @@ function adaptSchema(node: unknown): unknown {
  * by the CRD file's content and this module's source, so each process does not recompile the
  * large Kafka schema. A stale or unwritable cache only costs a compile.
  */
-const CACHE_DIR = new URL("../../.cache/crd-validators/", import.meta.url).pathname;
+const CACHE_DIR = new URL("../.cache/crd-validators/", import.meta.url).pathname;
 const requireCjs = createRequire(import.meta.url);
 /** ajv's standalone code generator (CommonJS: its default export is the module itself). */
 const standaloneCode = requireCjs("ajv/dist/standalone") as (
