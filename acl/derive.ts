@@ -20,6 +20,11 @@ export function transactionalIdPrefixFor(service: string): string {
   return `${service}.tx.`;
 }
 
+/** Broadcast readers are per instance; each service owns the group family `<service>.broadcast.`. */
+export function broadcastGroupPrefixFor(service: string): string {
+  return `${service}.broadcast.`;
+}
+
 const OPERATION_ORDER: readonly AclOperation[] = ["Describe", "Read", "Write"];
 const RESOURCE_ORDER: readonly AclResourceType[] = ["cluster", "group", "topic", "transactionalId"];
 
@@ -68,9 +73,10 @@ function topicResource(def: TopicDefinition): { name: string; patternType: AclPa
 
 /**
  * Least privilege from the declaration alone: producers get Write and Describe on their
- * topics; consumers Read and Describe, plus Read on their group; transactional producers
- * Write and Describe on their transactional-id family; consumers also write their own
- * dead-letter topic. Nothing else: no wildcards, no cluster operations.
+ * topics; consumers Read and Describe, plus Read on their group; broadcast readers Read and
+ * Describe, plus Read on their per-instance group family `<service>.broadcast.`;
+ * transactional producers Write and Describe on their transactional-id family; consumers also
+ * write their own dead-letter topic. Nothing else: no wildcards, no cluster operations.
  */
 export function deriveServiceAccess(
   service: ServiceDefinition,
@@ -89,7 +95,7 @@ export function deriveServiceAccess(
     const r = topicResource(def(topic));
     acls.allow("topic", r.name, r.patternType, ["Write", "Describe"]);
   }
-  for (const topic of service.consumes) {
+  for (const topic of [...service.consumes, ...(service.broadcasts ?? [])]) {
     const r = topicResource(def(topic));
     acls.allow("topic", r.name, r.patternType, ["Read", "Describe"]);
   }
@@ -111,9 +117,12 @@ export function deriveServiceAccess(
       );
     }
   }
+  const groupReader = service.consumes.length > 0 || service.receivesCommands === true;
+  if (groupReader) acls.allow("group", service.name, "literal", ["Read"]);
+  const broadcaster = (service.broadcasts ?? []).length > 0;
+  if (broadcaster) acls.allow("group", broadcastGroupPrefixFor(service.name), "prefix", ["Read"]);
   const consumer = consumesAnything(service);
   if (consumer) {
-    acls.allow("group", service.name, "literal", ["Read"]);
     acls.allow("topic", deadLetterTopicFor(service.name), "literal", ["Write", "Describe"]);
   }
   if (service.transactional === true) {
@@ -125,9 +134,9 @@ export function deriveServiceAccess(
   return {
     service: service.name,
     username: service.name,
-    ...(consumer
-      ? { consumerGroup: service.name, deadLetterTopic: deadLetterTopicFor(service.name) }
-      : {}),
+    ...(groupReader ? { consumerGroup: service.name } : {}),
+    ...(broadcaster ? { broadcastGroupPrefix: broadcastGroupPrefixFor(service.name) } : {}),
+    ...(consumer ? { deadLetterTopic: deadLetterTopicFor(service.name) } : {}),
     ...(service.transactional === true
       ? { transactionalIdPrefix: transactionalIdPrefixFor(service.name) }
       : {}),

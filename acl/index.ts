@@ -1,4 +1,9 @@
 /** Services and the least-privilege access derived from their declarations. */
 export { services, PLATFORM_ADMIN_USER, type ServiceName } from "./services.ts";
-export { deriveAllAccess, deriveServiceAccess, transactionalIdPrefixFor } from "./derive.ts";
+export {
+  broadcastGroupPrefixFor,
+  deriveAllAccess,
+  deriveServiceAccess,
+  transactionalIdPrefixFor,
+} from "./derive.ts";
 export type * from "./types.ts";

@@ -10,7 +10,9 @@ export const services = [
     description:
       "Holds client WebSocket connections: publishes what users send, pushes events back.",
     produces: ["chat.messages.{tenant}", "chat.events", "presence.updates", "analytics.events"],
-    consumes: ["chat.events", "presence.updates"],
+    // Every instance pushes these to its own connections, so each reads them in full.
+    consumes: [],
+    broadcasts: ["chat.events", "presence.updates"],
   },
   {
     name: "auth-service",

@@ -11,6 +11,12 @@ export interface ServiceDefinition {
   readonly produces: readonly CatalogTopicTemplate[];
   /** Catalog topics the service reads, as consumer group `<name>`. */
   readonly consumes: readonly CatalogTopicTemplate[];
+  /**
+   * Catalog topics every instance of the service reads in full, each instance in its own
+   * consumer group `<name>.broadcast.<instance>`: for fan-out to what an instance holds, such
+   * as the socket-service's WebSocket connections.
+   */
+  readonly broadcasts?: readonly CatalogTopicTemplate[];
   /** The service reads commands from its own `internal.<name>.commands` topic. */
   readonly receivesCommands?: boolean;
   /** Services whose command topic this service writes. */
@@ -39,6 +45,8 @@ export interface ServiceAccess {
   /** KafkaUser name, which is also the name of the Secret Strimzi generates. */
   readonly username: string;
   readonly consumerGroup?: string;
+  /** The family of per-instance groups of a service that declares `broadcasts`. */
+  readonly broadcastGroupPrefix?: string;
   readonly transactionalIdPrefix?: string;
   readonly deadLetterTopic?: string;
   /** Sorted by resource type, then name. */

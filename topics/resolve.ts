@@ -26,9 +26,13 @@ export interface TopicResolutionInput {
   readonly services?: readonly ServiceDefinition[];
 }
 
-/** Services that read anything own a consumer group, and so a dead-letter topic. */
+/** Services that read anything (as a group, per instance, or commands) own a dead-letter topic. */
 export function consumesAnything(service: ServiceDefinition): boolean {
-  return service.consumes.length > 0 || service.receivesCommands === true;
+  return (
+    service.consumes.length > 0 ||
+    (service.broadcasts ?? []).length > 0 ||
+    service.receivesCommands === true
+  );
 }
 
 function topicConfig(retentionMs: number, cleanupPolicy: CleanupPolicy): Record<string, string> {

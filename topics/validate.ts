@@ -102,8 +102,8 @@ export function validateCatalog(
       );
     if (seen.has(s.name)) serviceIssue(`${at}.name`, `duplicate service "${s.name}"`);
     seen.add(s.name);
-    for (const field of ["produces", "consumes"] as const) {
-      s[field].forEach((topic, j) => {
+    for (const field of ["produces", "consumes", "broadcasts"] as const) {
+      (s[field] ?? []).forEach((topic, j) => {
         if (!templates.includes(topic)) {
           serviceIssue(`${at}.${field}[${j}]`, `unknown topic "${topic}"`, addressable);
         } else if (!addressable.includes(topic)) {

@@ -50,7 +50,12 @@ export function serviceOperations(model: PlatformModel): ServiceOperations[] {
     service: access.service,
     writes: concreteTopics(access, "Write", topics),
     reads: concreteTopics(access, "Read", topics),
-    ...(access.consumerGroup !== undefined ? { group: access.consumerGroup } : {}),
+    // A broadcast reader's group is one of its family: the instance "acl-test".
+    ...(access.consumerGroup !== undefined
+      ? { group: access.consumerGroup }
+      : access.broadcastGroupPrefix !== undefined
+        ? { group: `${access.broadcastGroupPrefix}acl-test` }
+        : {}),
     ...(access.transactionalIdPrefix !== undefined
       ? { transactionalIdPrefix: access.transactionalIdPrefix }
       : {}),

@@ -50,6 +50,15 @@ const cases: readonly BadCatalogCase[] = [
     allowed: TOPIC_TEMPLATES,
   },
   {
+    name: "service broadcasts an unknown topic",
+    file: "acl/services.ts",
+    from: 'broadcasts: ["chat.events", "presence.updates"],',
+    to: 'broadcasts: ["chat.events", "presence.update"],',
+    path: "services[0].broadcasts[1]",
+    message: 'unknown topic "presence.update"',
+    allowed: TOPIC_TEMPLATES,
+  },
+  {
     name: "topic name with capitals",
     file: "topics/catalog.ts",
     from: 'name: "audit.log",',

@@ -78,7 +78,7 @@ describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (_
     }
   });
 
-  it("uses prefixes only for the per-tenant family and the <service>.tx. transactional ids", () => {
+  it("uses prefixes only for the per-tenant family, <service>.tx. transactional ids and <service>.broadcast. groups", () => {
     for (const u of users) {
       for (const acl of aclsOf(u.metadata.name).filter(
         (a) => a.resource.patternType === "prefix",
@@ -88,7 +88,9 @@ describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (_
             ? ["chat.messages."]
             : acl.resource.type === "transactionalId"
               ? [`${u.metadata.name}.tx.`]
-              : [];
+              : acl.resource.type === "group"
+                ? [`${u.metadata.name}.broadcast.`]
+                : [];
         expect(allowed, `${u.metadata.name}: ${JSON.stringify(acl.resource)}`).toContain(
           acl.resource.name,
         );

@@ -118,7 +118,6 @@ describe.each(listStacks())("dashboards of stack %s", (stack) => {
       "Lag: message-processor",
       "Lag: notification-service",
       "Lag: search-indexer",
-      "Lag: socket-service",
     ]);
   });
 });
