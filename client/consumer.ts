@@ -19,7 +19,7 @@ import {
 } from "./metric-names.ts";
 import { NativeConsumer, type ConsumedRecord, type PartitionOffset } from "./native-consumer.ts";
 import { TypedProducer, errorName, type RawMessage } from "./producer.ts";
-import type { ConsumableTopic, EventTypeOn, ServiceName } from "./topic-types.ts";
+import type { EventTypeOn, ReadableTopic, ServiceName } from "./topic-types.ts";
 
 export interface MessageContext {
   readonly topic: string;
@@ -39,7 +39,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, backoff: DEFAULT_BACKOFF };
 
-export interface ConsumerOptions<S extends ServiceName, N extends ConsumableTopic<S>> {
+export interface ConsumerOptions<S extends ServiceName, N extends ReadableTopic<S>> {
   readonly service: S;
   readonly connection: ConnectionConfig;
   readonly topics: readonly N[];
@@ -68,6 +68,16 @@ export interface ConsumerHealth {
   readonly assignment: readonly PartitionHealth[];
   readonly totalLag: number;
   readonly lastError: string | undefined;
+}
+
+/**
+ * The group a consumer reads as: the service's shared group (default), or a broadcast
+ * reader's own group, which starts at the latest offset and commits nothing.
+ */
+export interface ConsumerGroupSettings {
+  readonly id: string;
+  readonly startAt: "earliest" | "latest";
+  readonly commits: boolean;
 }
 
 /** Why a message went to the dead-letter topic. */
@@ -104,7 +114,7 @@ export function createLibraryConsumer(
  * and leaves the group. Reads through librdkafka's own API (client/native-consumer.ts): each
  * batch is processed and committed before the next is read.
  */
-export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> {
+export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
   private readonly consumer: NativeConsumer;
   private readonly deadLetters: TypedProducer<S>;
   private readonly retry: RetryPolicy;
@@ -118,11 +128,18 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly options: ConsumerOptions<S, N>) {
+  private readonly group: ConsumerGroupSettings;
+
+  constructor(
+    private readonly options: ConsumerOptions<S, N>,
+    group?: ConsumerGroupSettings,
+  ) {
+    this.group = group ?? { id: options.service, startAt: "earliest", commits: true };
     this.consumer = new NativeConsumer({
       connection: options.connection,
       clientId: `${options.service}-consumer`,
-      groupId: options.service,
+      groupId: this.group.id,
+      startAt: this.group.startAt,
       groupProtocol: options.groupProtocol ?? "consumer",
       ...(options.log ? { log: options.log } : {}),
     });
@@ -172,6 +189,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
       const done = await this.processBatch(records);
       // Commit what was handled, also when a dead letter could not be written; when stopping,
       // wait for the broker so nothing handled is read again after the restart.
+      if (!this.group.commits) continue;
       try {
         if (signal.aborted) this.consumer.commitNow(done);
         else this.consumer.commit(done);
@@ -242,7 +260,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
   private attributesOf(topic: string): MetricAttributes {
     let attributes = this.topicAttributes.get(topic);
     if (attributes === undefined) {
-      attributes = { service: this.options.service, topic, group: this.options.service };
+      attributes = { service: this.options.service, topic, group: this.group.id };
       this.topicAttributes.set(topic, attributes);
     }
     return attributes;
@@ -350,6 +368,7 @@ export class TypedConsumer<S extends ServiceName, N extends ConsumableTopic<S>> 
       if (p.lag !== undefined)
         this.metrics.gauge(CLIENT_METRICS.consumerLag, p.lag, {
           service: this.options.service,
+          group: this.group.id,
           topic: p.topic,
           partition: p.partition,
         });

@@ -8,8 +8,8 @@ import { TypedConsumer, type ConsumerOptions } from "./consumer.ts";
 import type { MetricsSink } from "./metric-names.ts";
 import { ExactlyOnceProcessor, type ProcessorOptions } from "./processor.ts";
 import { TransactionalProducer, TypedProducer, type ProducerTuning } from "./producer.ts";
-import { transactionalIdPrefixFor } from "../acl/derive.ts";
-import type { ConsumableTopic, ServiceName } from "./topic-types.ts";
+import { broadcastGroupPrefixFor, transactionalIdPrefixFor } from "../acl/derive.ts";
+import type { BroadcastTopic, ConsumableTopic, ServiceName } from "./topic-types.ts";
 
 export interface KafkaClientOptions<S extends ServiceName> {
   readonly service: S;
@@ -21,6 +21,9 @@ export interface KafkaClientOptions<S extends ServiceName> {
 }
 
 type Shared = "service" | "connection" | "metrics" | "log";
+
+/** A broadcast reader's instance id: what a Kubernetes pod name may be. */
+const INSTANCE_ID = /^[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?$/;
 
 /** Entry point: one per service process. */
 export class KafkaClient<S extends ServiceName> {
@@ -71,6 +74,31 @@ export class KafkaClient<S extends ServiceName> {
       service: this.service,
       connection: this.connection,
     });
+  }
+
+  /**
+   * A reader of the service's `broadcasts` for one instance (e.g. the pod name): its own
+   * group `<service>.broadcast.<instanceId>`, so every instance gets every message. It starts
+   * at the latest offset and commits nothing: it delivers what arrives while it runs, and
+   * does not replay what an instance missed while it was down. Call start().
+   */
+  broadcastConsumer<N extends BroadcastTopic<S>>(
+    options: Omit<ConsumerOptions<S, N>, Shared> & { readonly instanceId: string },
+  ): TypedConsumer<S, N> {
+    const { instanceId, ...rest } = options;
+    if (!INSTANCE_ID.test(instanceId)) {
+      throw new Error(
+        `broadcastConsumer: instanceId "${instanceId}" must be 1-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit (a pod name fits)`,
+      );
+    }
+    return new TypedConsumer(
+      { ...this.shared, ...rest, service: this.service, connection: this.connection },
+      {
+        id: `${broadcastGroupPrefixFor(this.service)}${instanceId}`,
+        startAt: "latest",
+        commits: false,
+      },
+    );
   }
 
   /** An exactly-once consume-transform-produce processor; call start(). */

@@ -41,6 +41,8 @@ export interface NativeConsumerSettings {
   readonly groupProtocol: "consumer" | "classic";
   /** Wait this long for the first record of a batch; later ones are taken only if ready. */
   readonly pollTimeoutMs?: number;
+  /** Where a group without committed offsets starts. Default earliest. */
+  readonly startAt?: "earliest" | "latest";
   readonly log?: ClientLog;
 }
 
@@ -73,7 +75,10 @@ function toRecord(message: RdKafka.Message): ConsumedRecord {
   };
 }
 
-/** librdkafka settings: SASL_SSL/SCRAM-SHA-512, group `groupId`, manual commits, read_committed. */
+/**
+ * librdkafka settings: SASL_SSL/SCRAM-SHA-512, group `groupId`, manual commits,
+ * read_committed, starting at `startAt` (earliest by default) without committed offsets.
+ */
 export function nativeConsumerConfig(settings: NativeConsumerSettings): {
   global: RdKafka.ConsumerGlobalConfig;
   topic: RdKafka.ConsumerTopicConfig;
@@ -87,7 +92,7 @@ export function nativeConsumerConfig(settings: NativeConsumerSettings): {
       "isolation.level": "read_committed",
       "fetch.wait.max.ms": 50,
     },
-    topic: { "auto.offset.reset": "earliest" },
+    topic: { "auto.offset.reset": settings.startAt ?? "earliest" },
   };
 }
 

@@ -18,7 +18,9 @@ export type CommandReceiver = Extract<Service, { receivesCommands: true }>["name
 
 /** Services that consume something, and so own `dlq.<service>`. */
 export type DeadLetterOwner =
-  Extract<Service, { consumes: readonly [unknown, ...unknown[]] }>["name"] | CommandReceiver;
+  | Extract<Service, { consumes: readonly [unknown, ...unknown[]] }>["name"]
+  | Extract<Service, { broadcasts: readonly [unknown, ...unknown[]] }>["name"]
+  | CommandReceiver;
 
 /** The concrete names a template stands for: `chat.messages.{tenant}` → `chat.messages.${string}`. */
 export type TopicNameOf<T extends TopicTemplate> = T extends `${infer Head}{tenant}${infer Tail}`
@@ -60,5 +62,14 @@ export type ProducibleTopic<S extends ServiceName> =
 export type ConsumableTopic<S extends ServiceName> =
   | TopicNameOf<ServiceByName<S>["consumes"][number]>
   | (S extends CommandReceiver ? `internal.${S}.commands` : never);
+
+/** The topics every instance of service `S` reads in full (its `broadcasts`). */
+export type BroadcastTopic<S extends ServiceName> =
+  ServiceByName<S> extends { broadcasts: readonly (infer T extends TopicTemplate)[] }
+    ? TopicNameOf<T>
+    : never;
+
+/** Any topic service `S` reads: as its group, or per instance. */
+export type ReadableTopic<S extends ServiceName> = ConsumableTopic<S> | BroadcastTopic<S>;
 
 export type { ServiceName };

@@ -1,7 +1,9 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { OutgoingEvent, TypedProducer } from "../../../client/producer.ts";
 import type { TypedConsumer } from "../../../client/consumer.ts";
+import type { KafkaClient } from "../../../client/index.ts";
 import type {
+  BroadcastTopic,
   CatalogTopicName,
   ConsumableTopic,
   DeadLetterTopicName,
@@ -22,6 +24,8 @@ import type { EventPayload } from "../../../topics/events/registry.ts";
 // Sending is only type-checked here, never executed.
 declare const socket: TypedProducer<"socket-service">;
 declare const gateway: TypedProducer<"api-gateway">;
+declare const socketClient: KafkaClient<"socket-service">;
+declare const indexerClient: KafkaClient<"search-indexer">;
 const now = "2026-11-23T10:00:00.000Z";
 
 function compileOnly(): void {
@@ -39,6 +43,24 @@ function compileOnly(): void {
     type: "command.issued",
     tenantId: "acme",
     payload: { aggregate_id: "a", command: "revoke", arguments: {}, issued_by: "admin" },
+  });
+
+  // Broadcast readers: only the topics a service declares in `broadcasts`, payloads typed.
+  socketClient.broadcastConsumer({
+    instanceId: "socket-0",
+    topics: ["presence.updates"],
+    handler: (envelope) => {
+      if (envelope.type === "presence.changed") void envelope.payload.status;
+      return Promise.resolve();
+    },
+  });
+  // @ts-expect-error socket-service reads presence.updates per instance, not as a shared group
+  socketClient.consumer({ topics: ["presence.updates"], handler: () => Promise.resolve() });
+  indexerClient.broadcastConsumer({
+    instanceId: "i-0",
+    // @ts-expect-error search-indexer declares no broadcasts
+    topics: ["chat.events"],
+    handler: () => Promise.resolve(),
   });
 
   // @ts-expect-error a topic the catalog does not declare
@@ -109,6 +131,11 @@ describe("typed API", () => {
     expectTypeOf<ConsumableTopic<"message-processor">>().toEqualTypeOf<
       `chat.messages.${string}` | "internal.message-processor.commands"
     >();
+    expectTypeOf<BroadcastTopic<"socket-service">>().toEqualTypeOf<
+      "chat.events" | "presence.updates"
+    >();
+    expectTypeOf<BroadcastTopic<"search-indexer">>().toBeNever();
+    expectTypeOf<"dlq.socket-service">().toExtend<DeadLetterTopicName>();
     expectTypeOf<Parameters<TypedConsumer<"audit-service", "audit.log">["health"]>>().toEqualTypeOf<
       []
     >();
