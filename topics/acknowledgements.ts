@@ -4,7 +4,7 @@ import type { DestructiveChangeKind } from "./destructive-changes.ts";
  * Explicit acknowledgements of destructive topic changes. A change that can lose data
  * (see ./destructive-changes.ts) against a stack's catalog lock is refused by the render
  * command, `npm run catalog:lock` and the Pulumi program until an entry here names the stack,
- * the topic and the kind of change, with the reason and who approved it. (Against a live local
+ * the topic, the kind of change and the change itself, with the reason and who approved it. (Against a live local
  * cluster, `npm run local -- apply` compares with what the brokers hold and asks for its own
  * `--allow-destructive` flag.) Remove entries once the change is applied everywhere and the
  * locks are updated.
@@ -14,6 +14,12 @@ export interface DestructiveChangeAcknowledgement {
   readonly stack: string;
   readonly topic: string;
   readonly kind: DestructiveChangeKind;
+  /**
+   * The change exactly as the refusal prints it, e.g. `retention.ms 2592000000 → 604800000`.
+   * An acknowledgement covers that change and no other: a later, deeper cut of the same topic
+   * needs its own.
+   */
+  readonly change: string;
   readonly reason: string;
   readonly approvedBy: string;
 }

@@ -60,7 +60,8 @@ function covers(
   return (
     (ack.stack === "*" || ack.stack === stack) &&
     ack.topic === change.topic &&
-    ack.kind === change.kind
+    ack.kind === change.kind &&
+    ack.change === change.detail
   );
 }
 
@@ -82,5 +83,5 @@ export function checkAgainstLock(
 }
 
 export function formatDestructiveChange(stack: string, c: DestructiveChange): string {
-  return `${stack}: ${c.topic}: ${c.kind} (${c.detail}) — acknowledge it in topics/acknowledgements.ts with { stack: "${stack}", topic: "${c.topic}", kind: "${c.kind}", reason, approvedBy }`;
+  return `${stack}: ${c.topic}: ${c.kind} (${c.detail}) — acknowledge it in topics/acknowledgements.ts with { stack: "${stack}", topic: "${c.topic}", kind: "${c.kind}", change: "${c.detail}", reason, approvedBy }`;
 }

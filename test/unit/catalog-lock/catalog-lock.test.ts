@@ -37,6 +37,7 @@ describe("catalog locks", () => {
         stack: "staging",
         topic: "audit.log",
         kind: "topic-deleted" as const,
+        change: "topic removed from the catalog",
         reason: "r",
         approvedBy: "a",
       },
@@ -51,6 +52,7 @@ describe("catalog locks", () => {
         stack: "prod-eu-west-1",
         topic: "audit.log",
         kind: "topic-deleted" as const,
+        change: "topic removed from the catalog",
         reason: "r",
         approvedBy: "a",
       },
@@ -62,6 +64,43 @@ describe("catalog locks", () => {
     expect(allowed.unacknowledged).toEqual([]);
     expect(allowed.acknowledged.map((c) => c.topic)).toEqual(["audit.log"]);
     expect(allowed.stale).toBe(true);
+  });
+
+  it("an acknowledgement covers the exact change it names, not a deeper cut of the same topic", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lock-"));
+    const topics = topicsOf("prod-us-east-1");
+    writeLock("prod-us-east-1", topics, dir);
+    const withRetention = (ms: string) =>
+      topics.map((t) =>
+        t.name === "audit.log" ? { ...t, config: { ...t.config, "retention.ms": ms } } : t,
+      );
+    const acknowledgements = [
+      {
+        stack: "prod-us-east-1",
+        topic: "audit.log",
+        kind: "retention-cut" as const,
+        change: "retention.ms 31536000000 → 2592000000",
+        reason: "365 d → 30 d agreed with compliance",
+        approvedBy: "a",
+      },
+    ];
+    const agreed = checkAgainstLock("prod-us-east-1", withRetention("2592000000"), {
+      dir,
+      acknowledgements,
+    });
+    expect(agreed.unacknowledged).toEqual([]);
+    expect(agreed.acknowledged.map((c) => c.detail)).toEqual([
+      "retention.ms 31536000000 → 2592000000",
+    ]);
+
+    const deeper = checkAgainstLock("prod-us-east-1", withRetention("86400000"), {
+      dir,
+      acknowledgements,
+    });
+    expect(deeper.acknowledged).toEqual([]);
+    expect(deeper.unacknowledged.map((c) => c.detail)).toEqual([
+      "retention.ms 31536000000 → 86400000",
+    ]);
   });
 
   it("treats a retention cut in the lock as destructive and growth as merely stale", () => {

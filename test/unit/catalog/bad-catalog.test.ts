@@ -231,6 +231,8 @@ describe.concurrent("bad catalog and service declarations", { timeout: 240_000 }
       "prod-us-east-1: audit.log: partitions-reduced (partitions 12 → 6)",
     );
     expect(run.stderr).toContain("topics/acknowledgements.ts");
+    // The suggested entry names the exact change, which is what an acknowledgement must match.
+    expect(run.stderr).toContain('change: "partitions 12 → 6"');
     expect(filesUnder(out)).toEqual([]);
   });
 
