@@ -197,9 +197,9 @@ export function errorName(error: unknown): string {
 /** librdkafka's code for a fatal error: the producer instance cannot be used again. */
 const ERR_FATAL = -150;
 
+/** A record refused because its producer hit a fatal error earlier (the code librdkafka gives it). */
 function isFatalError(error: Error): boolean {
-  const details = error as Error & { code?: unknown; isFatal?: unknown };
-  return details.isFatal === true || details.code === ERR_FATAL;
+  return (error as Error & { code?: unknown }).code === ERR_FATAL;
 }
 
 /** The shortest time between two replacements of a producer after fatal errors. */
@@ -227,8 +227,10 @@ export class TypedProducer<S extends ServiceName> {
   private readonly sender: EnvelopeSender<S>;
   private connected = false;
   /** Set while a new librdkafka producer replaces one that hit a fatal error. */
-  private replacing: Promise<void> | undefined;
+  private replacing = false;
   private lastReplacedAt = 0;
+  /** Fired by disconnect(): a replacement waiting for its turn gives up. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: ProducerOptions & { service: S }) {
     this.producer = this.nativeProducer();
@@ -258,20 +260,24 @@ export class TypedProducer<S extends ServiceName> {
 
   /**
    * An idempotent librdkafka producer that hits a fatal error (its producer id refused, e.g.
-   * before the service's ACLs arrive, or its sequence state lost) fails every later record.
-   * The records it failed are reported as failed; a new producer takes its place, at most one
-   * per REPLACE_INTERVAL_MS, so a service recovers once the cause is gone.
+   * before the service's ACLs arrive, or its sequence state lost) is unusable for good: records
+   * queued then fail, and every later one fails with librdkafka's fatal code. The first such
+   * record starts a replacement; a new producer takes its place, at most one attempt per
+   * REPLACE_INTERVAL_MS, so a service recovers once the cause is gone. Records sent until then
+   * fail and are reported as failed (a consumer retries its dead letters).
    */
   private replaceAfterFatal(failed: NativeProducer, error: Error): void {
-    if (failed !== this.producer || this.replacing !== undefined || !this.connected) return;
+    if (failed !== this.producer || this.replacing || !this.connected) return;
+    this.replacing = true;
     const wait = Math.max(0, this.lastReplacedAt + REPLACE_INTERVAL_MS - Date.now());
     this.options.log?.(
       "warn",
       `producer of ${this.options.service} hit a fatal error (${error.message}); replacing it in ${wait} ms`,
     );
-    this.replacing = (async () => {
-      await sleep(wait);
+    void (async () => {
+      await sleep(wait, this.closing.signal);
       if (!this.connected) return;
+      this.lastReplacedAt = Date.now();
       const fresh = this.nativeProducer();
       try {
         await fresh.connect();
@@ -283,16 +289,19 @@ export class TypedProducer<S extends ServiceName> {
         await fresh.disconnect().catch(() => undefined);
         return;
       }
-      this.lastReplacedAt = Date.now();
       if (!this.connected) {
+        // disconnect() came while this one connected: it is nobody's, close it.
         await fresh.disconnect().catch(() => undefined);
         return;
       }
       this.producer = fresh;
-      await failed.disconnect().catch(() => undefined);
-    })().finally(() => {
-      this.replacing = undefined;
-    });
+      return failed;
+    })()
+      .finally(() => {
+        this.replacing = false;
+      })
+      .then((old) => old?.disconnect())
+      .catch(() => undefined);
   }
 
   async connect(): Promise<this> {
@@ -338,7 +347,7 @@ export class TypedProducer<S extends ServiceName> {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
-    await this.replacing;
+    this.closing.abort(); // a replacement still connecting closes its producer itself
     await this.producer.disconnect();
   }
 
