@@ -153,6 +153,11 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     this.metrics = options.metrics ?? NO_METRICS;
   }
 
+  /** The consumer group: `<service>`, or `<service>.broadcast.<instance>` for a broadcast reader. */
+  get groupId(): string {
+    return this.group.id;
+  }
+
   get deadLetterTopic(): string {
     return deadLetterTopicFor(this.options.service);
   }

@@ -15,6 +15,7 @@ describe("broadcast readers on the real cluster", () => {
     const run = randomBytes(3).toString("hex");
     const instances = [`a-${run}`, `b-${run}`];
     const seen: Seen = new Map(instances.map((i) => [i, []]));
+    const probed = new Map(instances.map((i) => [i, new Set<number>()]));
     const kafka = createKafkaClient({
       service: "socket-service",
       connection: connectionFor("socket-service"),
@@ -23,12 +24,18 @@ describe("broadcast readers on the real cluster", () => {
       kafka.broadcastConsumer({
         instanceId,
         topics: ["presence.updates"],
-        handler: (envelope) => {
-          if (envelope.type === "presence.changed" && envelope.tenant_id === tenant)
-            seen.get(instanceId)?.push(envelope.payload.user_id);
+        handler: (envelope, ctx) => {
+          if (envelope.type !== "presence.changed" || envelope.tenant_id !== tenant)
+            return Promise.resolve();
+          if (envelope.payload.user_id.startsWith("probe-"))
+            probed.get(instanceId)?.add(ctx.partition);
+          else seen.get(instanceId)?.push(envelope.payload.user_id);
           return Promise.resolve();
         },
       }),
+    );
+    expect(readers.map((r) => r.groupId)).toEqual(
+      instances.map((i) => `${broadcastGroupPrefixFor("socket-service")}${i}`),
     );
     const producer = await kafka.producer();
     const send = (userId: string) =>
@@ -39,12 +46,13 @@ describe("broadcast readers on the real cluster", () => {
       });
     try {
       await Promise.all(readers.map((r) => r.start()));
-      // They start at the latest offset: send probes until both readers are positioned.
+      // They start at the latest offset, which each partition resolves on its own: send probes
+      // over many keys until both readers have seen one on every partition.
       const deadline = Date.now() + 60_000;
-      while (!instances.every((i) => (seen.get(i) ?? []).length > 0)) {
+      while (!instances.every((i) => probed.get(i)?.size === 16)) {
         if (Date.now() > deadline)
-          throw new Error("timed out waiting for both readers to see a probe");
-        await send("probe");
+          throw new Error("timed out waiting for both readers to see a probe on every partition");
+        await Promise.all(Array.from({ length: 64 }, (_, n) => send(`probe-${n}`)));
         await new Promise((r) => setTimeout(r, 250));
       }
       const users = Array.from({ length: 24 }, (_, n) => `user-${n}`);
@@ -55,12 +63,7 @@ describe("broadcast readers on the real cluster", () => {
         "every update in both readers",
       );
       for (const i of instances) {
-        expect(
-          seen
-            .get(i)
-            ?.filter((u) => u !== "probe")
-            .sort(),
-        ).toEqual([...users].sort());
+        expect(seen.get(i)?.sort()).toEqual([...users].sort());
         expect(readers[instances.indexOf(i)]?.health().assignment).toHaveLength(16);
       }
     } finally {
@@ -71,7 +74,7 @@ describe("broadcast readers on the real cluster", () => {
     const admin = new Admin({ clientId: "broadcast-test", ...clientOptions() });
     try {
       const groups = await admin.listConsumerGroupOffsets({
-        groups: instances.map((i) => `${broadcastGroupPrefixFor("socket-service")}${i}`),
+        groups: readers.map((r) => r.groupId),
       });
       const committed = groups.flatMap((g) =>
         g.topics.flatMap((t) => t.partitions.filter((p) => p.committedOffset >= 0n)),

@@ -41,8 +41,7 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
       permissionType: AclPermissionTypes.DENY,
     } as Acl;
     const admin = new Admin({ clientId: "dlq-outage-test", ...clientOptions() });
-    await admin.createAcls({ creations: [denyWrite] });
-    let denied = true;
+    let denied = false;
     const allowWritingAgain = async (): Promise<void> => {
       if (!denied) return;
       await admin.deleteAcls({ filters: [denyWrite] });
@@ -91,6 +90,9 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
       const mine = groups[0]?.topics.find((t) => t.name === topic);
       return mine?.partitions.find((p) => p.partitionIndex === 0)?.committedOffset;
     };
+    // The DENY goes in only now, and every way out of the try below takes it away again.
+    await admin.createAcls({ creations: [denyWrite] });
+    denied = true;
     try {
       await send("m-first");
       const bad = await send("m-bad");
@@ -152,6 +154,7 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
       expect(again).toEqual(["m-last"]);
       expect(await committed()).toBe(BigInt(last.offset) + 1n);
     } finally {
+      await allowWritingAgain();
       await producer.disconnect();
       await admin.close();
     }

@@ -150,6 +150,19 @@ describe("service ACLs on the live cluster", () => {
       });
     }
 
+    if (ops.broadcastOnly !== undefined && ops.reads.length > 0) {
+      const prefix = ops.broadcastOnly;
+      it.each([[ops.service], [`${prefix.slice(0, -1)}x`]])(
+        "reads only per instance: may not join the group %s",
+        async (group) => {
+          const error = await rejection(consumeOneOfEach(ops.service, group, [ops.reads[0]!]));
+          expect(kafkaErrorCodes(error), errorChain(error)).toContain(
+            KafkaErrorCodes.GROUP_AUTHORIZATION_FAILED,
+          );
+        },
+      );
+    }
+
     if (ops.transactionalIdPrefix !== undefined) {
       it(`may commit transactions as ${ops.transactionalIdPrefix}* (Kafka's Java producer)`, async () => {
         const result = await javaTransactionalProduce(

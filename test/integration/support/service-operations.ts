@@ -11,6 +11,8 @@ export interface ServiceOperations {
   readonly writes: readonly string[];
   readonly reads: readonly string[];
   readonly group?: string;
+  /** Set for a service that reads only per instance (`broadcasts`): its group family. */
+  readonly broadcastOnly?: string;
   readonly transactionalIdPrefix?: string;
   readonly forbiddenWrite?: string;
   readonly forbiddenRead?: string;
@@ -58,6 +60,9 @@ export function serviceOperations(model: PlatformModel): ServiceOperations[] {
         : {}),
     ...(access.transactionalIdPrefix !== undefined
       ? { transactionalIdPrefix: access.transactionalIdPrefix }
+      : {}),
+    ...(access.consumerGroup === undefined && access.broadcastGroupPrefix !== undefined
+      ? { broadcastOnly: access.broadcastGroupPrefix }
       : {}),
     forbiddenWrite: topics.find((t) => !allowed(access, "Write", t)),
     forbiddenRead: topics.find((t) => !allowed(access, "Read", t)),

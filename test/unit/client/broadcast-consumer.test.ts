@@ -31,8 +31,18 @@ describe("broadcastConsumer", () => {
     "takes the pod-like instance id %j",
     async (instanceId) => {
       const consumer = reader(instanceId);
+      expect(consumer.groupId).toBe(`socket-service.broadcast.${instanceId}`);
       expect(consumer.health()).toMatchObject({ connected: false, running: false });
       await consumer.stop();
     },
   );
+
+  it("leaves a shared consumer in the group named after its service", async () => {
+    const consumer = createKafkaClient({ service: "search-indexer", connection }).consumer({
+      topics: ["chat.events"],
+      handler: () => Promise.resolve(),
+    });
+    expect(consumer.groupId).toBe("search-indexer");
+    await consumer.stop();
+  });
 });
