@@ -10,7 +10,10 @@ import type { DestructiveChangeKind } from "./destructive-changes.ts";
  * locks are updated.
  */
 export interface DestructiveChangeAcknowledgement {
-  /** Stack the change is acknowledged for, or "*" for every stack. */
+  /**
+   * Stack the change is acknowledged for, or "*" for every stack where the change reads the
+   * same (`change` must match too, and values often differ between stacks).
+   */
   readonly stack: string;
   readonly topic: string;
   readonly kind: DestructiveChangeKind;
