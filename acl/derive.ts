@@ -1,6 +1,6 @@
 import { topicCatalog } from "../topics/catalog.ts";
 import { deadLetterTopicFor } from "../topics/policy.ts";
-import { consumesAnything } from "../topics/resolve.ts";
+import { consumesAnything, readsAsGroup, readsPerInstance } from "../topics/resolve.ts";
 import { SERVICE_PLACEHOLDER, expandTemplate, familyPrefix } from "../topics/templates.ts";
 import type { TopicDefinition } from "../topics/types.ts";
 import { validateCatalog } from "../topics/validate.ts";
@@ -117,9 +117,9 @@ export function deriveServiceAccess(
       );
     }
   }
-  const groupReader = service.consumes.length > 0 || service.receivesCommands === true;
+  const groupReader = readsAsGroup(service);
   if (groupReader) acls.allow("group", service.name, "literal", ["Read"]);
-  const broadcaster = (service.broadcasts ?? []).length > 0;
+  const broadcaster = readsPerInstance(service);
   if (broadcaster) acls.allow("group", broadcastGroupPrefixFor(service.name), "prefix", ["Read"]);
   const consumer = consumesAnything(service);
   if (consumer) {

@@ -26,13 +26,19 @@ export interface TopicResolutionInput {
   readonly services?: readonly ServiceDefinition[];
 }
 
-/** Services that read anything (as a group, per instance, or commands) own a dead-letter topic. */
+/** The service reads topics or its commands as its group `<service>`. */
+export function readsAsGroup(service: ServiceDefinition): boolean {
+  return service.consumes.length > 0 || service.receivesCommands === true;
+}
+
+/** The service reads `broadcasts`, each instance in a group of its own. */
+export function readsPerInstance(service: ServiceDefinition): boolean {
+  return (service.broadcasts ?? []).length > 0;
+}
+
+/** Services that read anything (as a group or per instance) own a dead-letter topic. */
 export function consumesAnything(service: ServiceDefinition): boolean {
-  return (
-    service.consumes.length > 0 ||
-    (service.broadcasts ?? []).length > 0 ||
-    service.receivesCommands === true
-  );
+  return readsAsGroup(service) || readsPerInstance(service);
 }
 
 function topicConfig(retentionMs: number, cleanupPolicy: CleanupPolicy): Record<string, string> {
