@@ -283,7 +283,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
         throw new Error(`event type ${envelope.type} does not belong on ${topic}`);
       }
     } catch (error) {
-      await this.deadLetter(topic, partition, message, headers, error, 0, "poison");
+      await this.deadLetter(message, error, 0, "poison");
       return "handled";
     }
     let lastError: unknown;
@@ -320,31 +320,21 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
         }
       }
     }
-    await this.deadLetter(
-      topic,
-      partition,
-      message,
-      headers,
-      lastError,
-      this.retry.maxAttempts,
-      "exhausted",
-    );
+    await this.deadLetter(message, lastError, this.retry.maxAttempts, "exhausted");
     return "handled";
   }
 
   private async deadLetter(
-    topic: string,
-    partition: number,
     message: ConsumedRecord,
-    headers: Readonly<Record<string, string>>,
     error: unknown,
     attempts: number,
     reason: DeadLetterReason,
   ): Promise<void> {
+    const { topic, partition } = message;
     const raw: RawMessage = {
       key: message.key,
       value: message.value,
-      headers: deadLetterHeaders(headers, {
+      headers: deadLetterHeaders(message.headers, {
         topic,
         partition,
         offset: message.offset,
