@@ -14,7 +14,7 @@ import {
   createTopics,
   freshTenant,
   readTopic,
-  sentAt,
+  chatMessageSent,
   waitFor,
 } from "./client-helpers.ts";
 import { clientOptions, serviceCredential } from "./support/cluster.ts";
@@ -73,18 +73,7 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
       service: "socket-service",
       connection: connectionFor("socket-service"),
     }).producer();
-    const send = (id: string) =>
-      producer.send(topic, {
-        type: "chat.message.sent",
-        tenantId: tenant,
-        payload: {
-          conversation_id: "c1",
-          message_id: id,
-          sender_id: "u1",
-          text: id,
-          sent_at: sentAt(),
-        },
-      });
+    const send = (id: string) => producer.send(topic, chatMessageSent(tenant, "c1", id));
     const committed = async (): Promise<bigint | undefined> => {
       const groups = await admin.listConsumerGroupOffsets({ groups: ["search-indexer"] });
       const mine = groups[0]?.topics.find((t) => t.name === topic);

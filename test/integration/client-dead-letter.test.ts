@@ -7,7 +7,7 @@ import {
   freshTenant,
   produceRaw,
   readTopic,
-  sentAt,
+  chatMessageSent,
   waitFor,
 } from "./client-helpers.ts";
 
@@ -43,17 +43,7 @@ describe("dead letters on the real cluster", () => {
       connection: connectionFor("socket-service"),
     }).producer();
     const send = (id: string, text: string) =>
-      producer.send(topic, {
-        type: "chat.message.sent",
-        tenantId: tenant,
-        payload: {
-          conversation_id: "c1",
-          message_id: id,
-          sender_id: "u1",
-          text,
-          sent_at: sentAt(),
-        },
-      });
+      producer.send(topic, chatMessageSent(tenant, "c1", id, text));
     try {
       await send("m-before", "fine");
       const failing = await send("m-failing", "always fails");

@@ -5,7 +5,13 @@ import {
   type MetricAttributes,
   type MetricsSink,
 } from "../../client/metric-names.ts";
-import { connectionFor, createTopics, freshTenant, sentAt, waitFor } from "./client-helpers.ts";
+import {
+  connectionFor,
+  createTopics,
+  freshTenant,
+  chatMessageSent,
+  waitFor,
+} from "./client-helpers.ts";
 
 /** Records the lag gauges health() reports, keyed by partition. */
 function gaugeRecorder(): { sink: MetricsSink; lagGauges: Map<number, number> } {
@@ -35,17 +41,10 @@ describe("consumer health on the real cluster", () => {
     }).producer();
     try {
       for (let n = 0; n < 40; n++) {
-        const delivery = await producer.send(topic, {
-          type: "chat.message.sent",
-          tenantId: tenant,
-          payload: {
-            conversation_id: `conv-${n % 10}`,
-            message_id: `m-${n}`,
-            sender_id: "u1",
-            text: `#${n}`,
-            sent_at: sentAt(),
-          },
-        });
+        const delivery = await producer.send(
+          topic,
+          chatMessageSent(tenant, `conv-${n % 10}`, `m-${n}`, `#${n}`),
+        );
         perPartition.set(delivery.partition, (perPartition.get(delivery.partition) ?? 0) + 1);
       }
     } finally {

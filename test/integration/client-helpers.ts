@@ -157,3 +157,23 @@ export async function waitFor(
 }
 
 export const sentAt = (): string => new Date().toISOString();
+
+/** A chat.message.sent event of `tenant`, keyed by `conversation`; the text defaults to the id. */
+export function chatMessageSent(
+  tenant: string,
+  conversation: string,
+  messageId: string,
+  text = messageId,
+) {
+  return {
+    type: "chat.message.sent" as const,
+    tenantId: tenant,
+    payload: {
+      conversation_id: conversation,
+      message_id: messageId,
+      sender_id: "u1",
+      text,
+      sent_at: sentAt(),
+    },
+  };
+}

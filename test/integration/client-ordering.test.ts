@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createKafkaClient } from "../../client/index.ts";
-import { connectionFor, createTopics, freshTenant, sentAt, waitFor } from "./client-helpers.ts";
+import {
+  connectionFor,
+  createTopics,
+  freshTenant,
+  chatMessageSent,
+  waitFor,
+} from "./client-helpers.ts";
 
 describe("per-key ordering on the real cluster", () => {
   it("a consumer with partition concurrency sees each conversation's messages in send order, keyed by conversation", async () => {
@@ -39,19 +45,7 @@ describe("per-key ordering on the real cluster", () => {
       const pending: Promise<unknown>[] = [];
       for (let n = 0; n < perConversation; n++) {
         for (const c of conversations) {
-          pending.push(
-            producer.send(topic, {
-              type: "chat.message.sent",
-              tenantId: tenant,
-              payload: {
-                conversation_id: c,
-                message_id: `${c}-${n}`,
-                sender_id: "u1",
-                text: `#${n}`,
-                sent_at: sentAt(),
-              },
-            }),
-          );
+          pending.push(producer.send(topic, chatMessageSent(tenant, c, `${c}-${n}`, `#${n}`)));
         }
       }
       await Promise.all(pending);
