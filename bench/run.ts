@@ -134,7 +134,7 @@ try {
   );
 
   type Producer = { msgPerSec: number; mbPerSec: number; brokerUs: number; clientUs: number };
-  const best = (runs: Producer[]): Producer =>
+  const best = <T extends { msgPerSec: number }>(runs: readonly T[]): T =>
     runs.reduce((a, b) => (b.msgPerSec > a.msgPerSec ? b : a));
   const javaSticky: Producer[] = [];
   const javaSpread: Producer[] = [];
@@ -193,7 +193,7 @@ try {
     );
   }
   const javaConsumer = { msgPerSec: Math.max(...javaConsumers) };
-  const moduleConsumer = moduleConsumers.reduce((a, b) => (b.msgPerSec > a.msgPerSec ? b : a));
+  const moduleConsumer = best(moduleConsumers);
 
   log(`module end-to-end at ${fmt(RATE)} msg/s for ${SECONDS} s`);
   const e2e = await perMessage(RATE * SECONDS, () =>
