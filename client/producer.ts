@@ -8,10 +8,9 @@ import {
   type ClientLog,
 } from "./connection.ts";
 import { createEnvelope, encodeEnvelope, type Envelope, type NewEnvelope } from "./envelope.ts";
-import { sleep } from "./backoff.ts";
 import { messageKeyFor } from "./keys.ts";
 import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
-import { NativeProducer, type RecordCallback } from "./native-producer.ts";
+import { BatchingProducer, type RecordCallback } from "./batching-producer.ts";
 import type { EventTypeOn, ProducibleTopic, ServiceName } from "./topic-types.ts";
 
 /** An event to publish on topic `N`: only the event types the catalog lists for `N` compile. */
@@ -35,7 +34,7 @@ export interface Delivery {
 export type DeliveryCallback = (error: Error | undefined, delivery: Delivery | undefined) => void;
 
 export interface ProducerTuning {
-  /** Wait up to this long to fill a batch (librdkafka linger.ms). Default 5. */
+  /** How long an idle producer waits for more records before it sends (linger.ms). Default 5. */
   readonly lingerMs?: number;
   /** lz4 by default; zstd compresses better at more CPU. */
   readonly compression?: "lz4" | "zstd" | "gzip" | "snappy" | "none";
@@ -194,17 +193,6 @@ export function errorName(error: unknown): string {
   return error instanceof Error ? error.name : "unknown";
 }
 
-/** librdkafka's code for a fatal error: the producer instance cannot be used again. */
-const ERR_FATAL = -150;
-
-/** A record refused because its producer hit a fatal error earlier (the code librdkafka gives it). */
-function isFatalError(error: Error): boolean {
-  return (error as Error & { code?: unknown }).code === ERR_FATAL;
-}
-
-/** The shortest time between two replacements of a producer after fatal errors. */
-const REPLACE_INTERVAL_MS = 5_000;
-
 /** The platform's defaults for a producer's tuning. */
 function tuned(options: ProducerOptions): Required<ProducerTuning> {
   return {
@@ -217,91 +205,28 @@ function tuned(options: ProducerOptions): Required<ProducerTuning> {
 }
 
 /**
- * The typed producer of one service: acks=all, idempotent, lz4, linger 5 ms; librdkafka retries
- * with backoff until the delivery timeout. `send` awaits the acknowledgement; `sendAndForget`
- * returns at once and reports through a callback. Runs on librdkafka's own API
- * (client/native-producer.ts) for a fraction of the CPU per message of the KafkaJS layer.
+ * The typed producer of one service: acks=all, idempotent, lz4, linger 5 ms; retries with
+ * backoff until the delivery timeout. `send` awaits the acknowledgement; `sendAndForget`
+ * returns at once and reports through a callback. Sends through BatchingProducer
+ * (client/batching-producer.ts): one request per broker for all the partitions it leads.
  */
 export class TypedProducer<S extends ServiceName> {
-  private producer: NativeProducer;
+  private readonly producer: BatchingProducer;
   private readonly sender: EnvelopeSender<S>;
   private connected = false;
-  /** Set while a new librdkafka producer replaces one that hit a fatal error. */
-  private replacing = false;
-  private lastReplacedAt = 0;
-  /** Fired by disconnect(): a replacement waiting for its turn gives up. */
-  private readonly closing = new AbortController();
 
   constructor(private readonly options: ProducerOptions & { service: S }) {
-    this.producer = this.nativeProducer();
+    this.producer = new BatchingProducer({
+      ...tuned(options),
+      connection: options.connection,
+      clientId: `${options.service}-producer`,
+      ...(options.log ? { log: options.log } : {}),
+    });
     this.sender = new EnvelopeSender(
-      (topic, message, callback) => this.dispatch(topic, message, callback),
+      (topic, message, callback) => this.producer.produce(topic, message, callback),
       options.service,
       options.metrics ?? NO_METRICS,
     );
-  }
-
-  private nativeProducer(): NativeProducer {
-    return new NativeProducer({
-      ...tuned(this.options),
-      connection: this.options.connection,
-      clientId: `${this.options.service}-producer`,
-      ...(this.options.log ? { log: this.options.log } : {}),
-    });
-  }
-
-  private dispatch(topic: string, message: RawMessage, callback: RecordCallback): void {
-    const producer = this.producer;
-    producer.produce(topic, message, (error, position) => {
-      if (error !== undefined && isFatalError(error)) this.replaceAfterFatal(producer, error);
-      callback(error, position);
-    });
-  }
-
-  /**
-   * An idempotent librdkafka producer that hits a fatal error (its producer id refused, e.g.
-   * before the service's ACLs arrive, or its sequence state lost) is unusable for good: records
-   * queued then fail, and every later one fails with librdkafka's fatal code. The first such
-   * record starts a replacement; a new producer takes its place, at most one attempt per
-   * REPLACE_INTERVAL_MS, so a service recovers once the cause is gone. Records sent until then
-   * fail and are reported as failed (a consumer retries its dead letters).
-   */
-  private replaceAfterFatal(failed: NativeProducer, error: Error): void {
-    if (failed !== this.producer || this.replacing || !this.connected) return;
-    this.replacing = true;
-    const wait = Math.max(0, this.lastReplacedAt + REPLACE_INTERVAL_MS - Date.now());
-    this.options.log?.(
-      "warn",
-      `producer of ${this.options.service} hit a fatal error (${error.message}); replacing it in ${wait} ms`,
-    );
-    void (async () => {
-      await sleep(wait, this.closing.signal);
-      if (!this.connected) return;
-      this.lastReplacedAt = Date.now();
-      const fresh = this.nativeProducer();
-      try {
-        await fresh.connect();
-      } catch (connectError) {
-        this.options.log?.(
-          "error",
-          `replacement producer failed to connect: ${String(connectError)}`,
-        );
-        await fresh.disconnect().catch(() => undefined);
-        return;
-      }
-      if (!this.connected) {
-        // disconnect() came while this one connected: it is nobody's, close it.
-        await fresh.disconnect().catch(() => undefined);
-        return;
-      }
-      this.producer = fresh;
-      return failed;
-    })()
-      .finally(() => {
-        this.replacing = false;
-      })
-      .then((old) => old?.disconnect())
-      .catch(() => undefined);
   }
 
   async connect(): Promise<this> {
@@ -347,7 +272,6 @@ export class TypedProducer<S extends ServiceName> {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
-    this.closing.abort(); // a replacement still connecting closes its producer itself
     await this.producer.disconnect();
   }
 
