@@ -22,15 +22,16 @@ import { clientOptions, serviceCredential } from "./support/cluster.ts";
 const H = DEAD_LETTER_HEADERS;
 
 describe("a dead-letter topic that cannot be written, on the real cluster", () => {
-  it("holds the partition at the failed message and commits nothing past it; once writing is allowed again, a new producer replaces the one that hit a fatal error and the message is dead-lettered", async () => {
+  it("holds the partition at the failed message and commits nothing past it; once writing is allowed again, the same producer gets a producer id and the message is dead-lettered", async () => {
     const tenant = freshTenant("dlo");
     const topic = `chat.messages.${tenant}` as const;
     await createTopics([topic], 1);
     const dlq = deadLetterTopicFor("search-indexer");
 
     // A DENY binding outranks the catalog's ALLOW: search-indexer cannot write its DLQ, its only
-    // writable topic, so the broker refuses its idempotent producer an id, a fatal error for
-    // librdkafka (as for a service that starts before its KafkaUser's ACLs are in place).
+    // writable topic, so the broker refuses its idempotent producer an id (as for a service that
+    // starts before its KafkaUser's ACLs are in place). Each dead letter then fails at once; the
+    // producer asks for an id again on its next send.
     const denyWrite = {
       resourceType: ResourceTypes.TOPIC,
       resourceName: dlq,
