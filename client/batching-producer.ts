@@ -64,8 +64,12 @@ export interface BatchingProducerSettings {
 const MAX_PARTITION_BYTES = 900 * 1024;
 /** The records taken into one send (uncompressed value, key and headers). */
 const MAX_SEND_BYTES = 16 * 1024 * 1024;
-/** Records waiting for their send; more fail at once (Java's buffer.memory is 32 MiB). */
-export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/**
+ * Records waiting to be acknowledged; more fail at once. librdkafka's defaults
+ * (queue.buffering.max.messages, queue.buffering.max.kbytes), which the module had before.
+ */
+export const MAX_QUEUED_RECORDS = 100_000;
+export const MAX_QUEUED_BYTES = 1024 * 1024 * 1024;
 /** Java's request.timeout.ms default: how long one request may wait for its answer. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** How long `connect()` keeps trying to reach a bootstrap broker, as librdkafka's connect. */
@@ -85,8 +89,9 @@ export class ProducerClosedError extends Error {
 export class ProducerQueueFullError extends Error {
   constructor() {
     super(
-      `the producer's queue holds ${MAX_QUEUED_BYTES / 1_048_576} MiB of unacknowledged records; ` +
-        "wait for deliveries (or flush()) before sending more",
+      `the producer's queue is full (${MAX_QUEUED_RECORDS} records or ` +
+        `${MAX_QUEUED_BYTES / 1_048_576} MiB not yet acknowledged); wait for deliveries ` +
+        "(or flush()) before sending more",
     );
     this.name = "ProducerQueueFullError";
   }
@@ -232,6 +237,9 @@ export class BatchingProducer {
   private queue: Pending[] = [];
   private head = 0;
   private queuedBytes = 0;
+  /** Records given to produce() whose callback has not run yet (queued or in flight). */
+  private unacked = 0;
+  private unackedBytes = 0;
   private inFlight = false;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -276,19 +284,25 @@ export class BatchingProducer {
     for (const name in record.headers) bytes += name.length + (record.headers[name]?.length ?? 0);
     const refused = this.closed
       ? new ProducerClosedError()
-      : this.queuedBytes + bytes > MAX_QUEUED_BYTES
+      : this.unacked >= MAX_QUEUED_RECORDS || this.unackedBytes + bytes > MAX_QUEUED_BYTES
         ? new ProducerQueueFullError()
         : undefined;
     if (refused !== undefined) {
       queueMicrotask(() => callback(refused, undefined));
       return;
     }
+    this.unacked++;
+    this.unackedBytes += bytes;
     this.queue.push({
       topic,
       key,
       value: record.value,
       headers: record.headers,
-      callback,
+      callback: (error, position) => {
+        this.unacked--;
+        this.unackedBytes -= bytes;
+        callback(error, position);
+      },
       bytes,
       deadline: Date.now() + this.settings.deliveryTimeoutMs,
       partition: -1,

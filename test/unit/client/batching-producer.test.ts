@@ -1,6 +1,10 @@
 import { MultipleErrors, ProtocolError, ResponseError, TimeoutError } from "@platformatic/kafka";
 import { describe, expect, it } from "vitest";
 import {
+  BatchingProducer,
+  MAX_QUEUED_RECORDS,
+  ProducerClosedError,
+  ProducerQueueFullError,
   batchingProducerOptions,
   isFinal,
   javaPartitionFor,
@@ -155,5 +159,47 @@ describe("batchingProducerOptions", () => {
     // Few: longer outages are retried by the module, regrouped by the current leaders.
     expect(options.retries).toBeGreaterThan(0);
     expect(options.retries).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("BatchingProducer without a reachable broker", () => {
+  const unreachable = (): BatchingProducer =>
+    new BatchingProducer({
+      // A closed loopback port: nothing is ever acknowledged.
+      connection: { bootstrapServers: ["127.0.0.1:1"], username: "u", password: "p", caPem: "" },
+      clientId: "unit-test",
+      compression: "none",
+      lingerMs: 5,
+      deliveryTimeoutMs: 120_000,
+      retryBackoffMs: 100,
+      retryBackoffMaxMs: 1_000,
+    });
+
+  it(`refuses a record beyond ${MAX_QUEUED_RECORDS} unacknowledged ones at once, and fails the queued ones on disconnect`, async () => {
+    const producer = unreachable();
+    const errors: Error[] = [];
+    const record = { key: "k", value: Buffer.from("v"), headers: {} };
+    for (let i = 0; i < MAX_QUEUED_RECORDS; i++)
+      producer.produce("audit.log", record, (e) => errors.push(e ?? new Error("acknowledged?")));
+    const refused = await new Promise<Error | undefined>((resolve) =>
+      producer.produce("audit.log", record, (e) => resolve(e)),
+    );
+    expect(refused).toBeInstanceOf(ProducerQueueFullError);
+    expect(errors).toEqual([]);
+    await producer.disconnect();
+    expect(errors).toHaveLength(MAX_QUEUED_RECORDS);
+    expect(errors.every((e) => e instanceof ProducerClosedError)).toBe(true);
+    // Every callback ran, so the queue is empty again; a closed producer refuses at once.
+    const afterClose = await new Promise<Error | undefined>((resolve) =>
+      producer.produce("audit.log", record, (e) => resolve(e)),
+    );
+    expect(afterClose).toBeInstanceOf(ProducerClosedError);
+  }, 30_000);
+
+  it("flush() gives up after its timeout while nothing can be acknowledged", async () => {
+    const producer = unreachable();
+    producer.produce("audit.log", { key: null, value: null, headers: {} }, () => undefined);
+    await expect(producer.flush(300)).rejects.toThrow(/within 300 ms/);
+    await producer.disconnect();
   });
 });
