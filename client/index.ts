@@ -136,6 +136,11 @@ export {
 } from "./metric-names.ts";
 export { KafkaAuthenticationError, KafkaConnectionError } from "./errors.ts";
 export {
+  DeliveryTimeoutError,
+  ProducerClosedError,
+  ProducerQueueFullError,
+} from "./batching-producer.ts";
+export {
   TypedProducer,
   TransactionalProducer,
   type OutgoingEvent,
