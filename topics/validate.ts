@@ -115,6 +115,17 @@ export function validateCatalog(
         }
       });
     }
+    // A topic read both ways would reach every instance twice: once through the shared group
+    // and once through its own broadcast group.
+    (s.broadcasts ?? []).forEach((topic, j) => {
+      if (s.consumes.includes(topic)) {
+        serviceIssue(
+          `${at}.broadcasts[${j}]`,
+          `"${topic}" is also in consumes; read it either as a group (consumes) or in every instance (broadcasts)`,
+          ["consumes", "broadcasts"],
+        );
+      }
+    });
     (s.sendsCommandsTo ?? []).forEach((target, j) => {
       const receiver = serviceList.find((o) => o.name === target);
       if (receiver === undefined) {

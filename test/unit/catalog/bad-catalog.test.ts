@@ -59,6 +59,17 @@ const cases: readonly BadCatalogCase[] = [
     allowed: TOPIC_TEMPLATES,
   },
   {
+    name: "service reads a topic both as a group and per instance",
+    file: "acl/services.ts",
+    from: `    consumes: [],
+    broadcasts: ["chat.events", "presence.updates"],`,
+    to: `    consumes: ["presence.updates"],
+    broadcasts: ["chat.events", "presence.updates"],`,
+    path: "services[0].broadcasts[1]",
+    message: '"presence.updates" is also in consumes',
+    allowed: ["consumes", "broadcasts"],
+  },
+  {
     name: "topic name with capitals",
     file: "topics/catalog.ts",
     from: 'name: "audit.log",',
