@@ -1,6 +1,8 @@
-import { createEnvelope, createKafkaClient, encodeEnvelope } from "../client/index.ts";
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { CONFIG_ENV, createEnvelope, createKafkaClient, encodeEnvelope } from "../client/index.ts";
 import type { ConnectionConfig } from "../client/config.ts";
-import { nowMs, summarize } from "./stats.ts";
+import { summarize } from "./stats.ts";
 
 /** The client module measured the way services use it: envelopes, catalog topics, service users. */
 
@@ -108,7 +110,63 @@ export async function moduleConsumerPerf(
   return { msgPerSec: count / ((last - first) / 1000) };
 }
 
-/** Sends at a fixed rate and measures envelope timestamp → handler, per message. */
+type ConsumerReport = { type: "count"; count: number } | { type: "latencies"; latencies: number[] };
+
+/** The consuming side of the e2e run, in its own process (bench/e2e-consumer-process.ts). */
+class ConsumerProcess {
+  private readonly child: ChildProcess;
+  count = 0;
+  private latencies: ((values: number[]) => void) | undefined;
+
+  constructor(connection: ConnectionConfig, topic: string) {
+    this.child = fork(
+      fileURLToPath(new URL("./e2e-consumer-process.ts", import.meta.url)),
+      [topic],
+      {
+        // Connected like a service pod: from KAFKA_* variables.
+        env: {
+          ...process.env,
+          [CONFIG_ENV.bootstrap]: connection.bootstrapServers.join(","),
+          [CONFIG_ENV.username]: connection.username,
+          [CONFIG_ENV.password]: connection.password,
+          [CONFIG_ENV.caCert]: connection.caPem,
+        },
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      },
+    );
+    this.child.on("message", (report: ConsumerReport) => {
+      if (report.type === "count") this.count = report.count;
+      else this.latencies?.(report.latencies);
+    });
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.child.send({ type: "reset" });
+  }
+
+  report(): Promise<number[]> {
+    return new Promise((resolve) => {
+      this.latencies = resolve;
+      this.child.send({ type: "report" });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.send({ type: "stop" });
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Sends at a fixed rate and measures envelope timestamp → handler, per message. The consumer
+ * runs in a process of its own, as message-processor does beside socket-service: in one
+ * process the two would share one event loop, which no deployment does.
+ */
 export async function moduleEndToEnd(
   connection: (service: "socket-service" | "message-processor") => ConnectionConfig,
   topic: ChatTopic,
@@ -128,56 +186,48 @@ export async function moduleEndToEnd(
   ackP99: number;
 }> {
   const acks: number[] = [];
-  const latencies: number[] = [];
-  const consumer = createKafkaClient({
-    service: "message-processor",
-    connection: connection("message-processor"),
-  }).consumer({
-    topics: [topic],
-    concurrency: 8,
-    handler: (envelope) => {
-      latencies.push(nowMs() - Date.parse(envelope.timestamp));
-      return Promise.resolve();
-    },
-  });
-  void consumer.start();
+  const consumer = new ConsumerProcess(connection("message-processor"), topic);
   const producer = await createKafkaClient({
     service: "socket-service",
     connection: connection("socket-service"),
   }).producer();
-  const text = paddedText(tenant, valueSize);
-  // Warm up: wait until the consumer has its partitions and sees a message.
-  await producer.send(topic, event(tenant, -1, text));
-  while (latencies.length === 0) await new Promise((r) => setTimeout(r, 20));
-  latencies.length = 0;
+  try {
+    const text = paddedText(tenant, valueSize);
+    // Warm up: wait until the consumer has its partitions and sees a message.
+    await producer.send(topic, event(tenant, -1, text));
+    while (consumer.count === 0) await new Promise((r) => setTimeout(r, 20));
+    consumer.reset();
 
-  const tickMs = 10;
-  const perTick = Math.max(1, Math.round((ratePerSec * tickMs) / 1000));
-  const total = perTick * Math.round((seconds * 1000) / tickMs);
-  const start = performance.now();
-  let sent = 0;
-  const endAt = start + seconds * 1000;
-  // Bounded in time: stop at the deadline even when sending fell behind the rate.
-  for (let tick = 0; sent < total && performance.now() < endAt; tick++) {
-    const wait = start + tick * tickMs - performance.now();
-    // Always yield, so the consumer's callbacks run even when sending falls behind schedule.
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    else await new Promise((r) => setImmediate(r));
-    for (let k = 0; k < perTick; k++) {
-      const sentAt = performance.now();
-      producer.sendAndForget(topic, event(tenant, sent++, text), (error) => {
-        if (error === undefined) acks.push(performance.now() - sentAt);
-      });
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.round((ratePerSec * tickMs) / 1000));
+    const total = perTick * Math.round((seconds * 1000) / tickMs);
+    const start = performance.now();
+    let sent = 0;
+    const endAt = start + seconds * 1000;
+    // Bounded in time: stop at the deadline even when sending fell behind the rate.
+    for (let tick = 0; sent < total && performance.now() < endAt; tick++) {
+      const wait = start + tick * tickMs - performance.now();
+      // Always yield, so delivery callbacks run even when sending falls behind schedule.
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else await new Promise((r) => setImmediate(r));
+      for (let k = 0; k < perTick; k++) {
+        const sentAt = performance.now();
+        producer.sendAndForget(topic, event(tenant, sent++, text), (error) => {
+          if (error === undefined) acks.push(performance.now() - sentAt);
+        });
+      }
+      if (tick % 500 === 0 && tick > 0) progress(`  sent ${sent}, received ${consumer.count}`);
     }
-    if (tick % 500 === 0 && tick > 0) progress(`  sent ${sent}, received ${latencies.length}`);
+    const achievedRate = sent / ((performance.now() - start) / 1000);
+    await producer.flush(60_000);
+    const deadline = Date.now() + 60_000;
+    while (consumer.count < sent && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const latencies = await consumer.report();
+    const ack = summarize(acks);
+    return { ...summarize(latencies), achievedRate, ackP50: ack.p50, ackP99: ack.p99 };
+  } finally {
+    await producer.disconnect();
+    await consumer.stop();
   }
-  const achievedRate = sent / ((performance.now() - start) / 1000);
-  await producer.flush(60_000);
-  const deadline = Date.now() + 60_000;
-  while (latencies.length < sent && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
-  await producer.disconnect();
-  await consumer.stop();
-  const ack = summarize(acks);
-  return { ...summarize(latencies), achievedRate, ackP50: ack.p50, ackP99: ack.p99 };
 }

@@ -16,7 +16,8 @@ from $KP_BENCH_PORT_BASE, default 39100; loopback only), applies the dev catalog
 with the catalog's topic settings (replication factor 3, min.insync.replicas 2, acks=all,
 idempotent, lz4, linger 5 ms, ~1 KiB values):
   - the client module: producer msg/s and MB/s, consumer msg/s, end-to-end p50/p99 at a fixed rate
-    (with send→ack latency, compared with Java's producer at the same rate)
+    (the consumer in a process of its own; with send→ack latency, compared with Java's producer
+    at the same rate)
   - Kafka's Java ProducerPerformance / ConsumerPerformance on the same cluster and settings,
     its producer both with its default sticky partitioner and with records spread over the
     partitions as the module's keyed records are (the ratio that judges the goal)
@@ -195,7 +196,7 @@ try {
   const javaConsumer = { msgPerSec: Math.max(...javaConsumers) };
   const moduleConsumer = best(moduleConsumers);
 
-  log(`module end-to-end at ${fmt(RATE)} msg/s for ${SECONDS} s`);
+  log(`module end-to-end at ${fmt(RATE)} msg/s for ${SECONDS} s (consumer in its own process)`);
   const e2e = await perMessage(RATE * SECONDS, () =>
     moduleEndToEnd(connection, latencyTopic, tenant, RATE, SECONDS, VALUE_BYTES, log),
   );

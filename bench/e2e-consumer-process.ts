@@ -1,0 +1,46 @@
+import { createKafkaClient, loadConnectionConfig } from "../client/index.ts";
+import { nowMs } from "./stats.ts";
+
+/**
+ * The consuming side of the bench's end-to-end run, in a process of its own as a service would
+ * run it: message-processor's consumer, connected from KAFKA_* variables like a service pod.
+ * It measures envelope timestamp → handler per message and talks to the bench over IPC:
+ * it sends `{ count }` every 100 ms; `reset` clears what it measured, `report` asks for the
+ * latencies, `stop` stops the consumer (committing) and exits.
+ */
+
+type Command = { type: "reset" } | { type: "report" } | { type: "stop" };
+
+const topic = process.argv[2];
+if (topic === undefined || process.send === undefined) {
+  console.error("usage: started by bench/module-perf.ts with the topic as argument, over IPC");
+  process.exit(2);
+}
+const send = (message: object): void => {
+  process.send?.(message);
+};
+
+let latencies: number[] = [];
+const consumer = createKafkaClient({
+  service: "message-processor",
+  connection: loadConnectionConfig(),
+}).consumer({
+  topics: [topic as `chat.messages.${string}`],
+  concurrency: 8,
+  handler: (envelope) => {
+    latencies.push(nowMs() - Date.parse(envelope.timestamp));
+    return Promise.resolve();
+  },
+});
+
+process.on("message", (command: Command) => {
+  if (command.type === "reset") latencies = [];
+  else if (command.type === "report") send({ type: "latencies", latencies });
+  else
+    void consumer.stop().finally(() => {
+      process.exit(0);
+    });
+});
+const ticker = setInterval(() => send({ type: "count", count: latencies.length }), 100);
+ticker.unref();
+await consumer.start();
