@@ -14,6 +14,7 @@ import {
   type ProducerOptions,
 } from "@platformatic/kafka";
 import type { ConnectionConfig } from "./config.ts";
+import { sleep } from "./backoff.ts";
 import { AuthenticationWatch, type ClientLog } from "./connection.ts";
 
 /**
@@ -130,8 +131,10 @@ export function batchingProducerOptions(
     acks: ProduceAcks.ALL,
     idempotent: true,
     compression: settings.compression,
-    // Retries inside one send keep the producer id and the sequence numbers, so a request the
-    // broker wrote but could not answer is not written twice. They are few: on a retry the
+    // The library's retries inside one send keep the producer id and the sequence numbers, so
+    // the broker drops a copy of a request it wrote but could not answer. (On
+    // UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER the library takes a new id and sends
+    // the broker's share again: that case can write twice.) They are few: on a retry the
     // library sends a broker's whole share of the send to the new leader of its first
     // partition, so when a stopped broker's partitions move to different leaders the retries
     // cannot succeed. After them the module sends the unwritten records again, grouped by the
@@ -188,10 +191,12 @@ export function partitionOutcomes(error: unknown): Map<string, bigint | Protocol
   inChain(error, (e) => {
     for (const topic of produceAnswerOf(e)?.responses ?? []) {
       for (const p of topic.partitionResponses) {
-        outcomes.set(
-          `${topic.name}:${p.index}`,
-          p.errorCode === 0 ? p.baseOffset : new ProtocolError(p.errorCode),
-        );
+        const slot = `${topic.name}:${p.index}`;
+        // Retries are visited in order; a later attempt's error (a moved leader) does not undo
+        // an earlier attempt's write.
+        if (p.errorCode === 0) outcomes.set(slot, p.baseOffset);
+        else if (typeof outcomes.get(slot) !== "bigint")
+          outcomes.set(slot, new ProtocolError(p.errorCode));
       }
     }
     return false;
@@ -206,7 +211,8 @@ export function partitionOutcomes(error: unknown): Map<string, bigint | Protocol
 /**
  * True when the error says that sending again cannot help (authorization refused, a record the
  * library cannot serialize...). Per-partition answers are judged separately; timeouts and lost
- * connections are not final (the library marks a timeout so, but the broker may just be slow).
+ * connections are not final (a TimeoutError is final by default in the library, but the broker may
+ * just be slow).
  */
 export function isFinal(error: unknown): boolean {
   const visit = (e: unknown): boolean => {
@@ -219,6 +225,12 @@ export function isFinal(error: unknown): boolean {
   return visit(error);
 }
 
+/** A flush() waiting for the records that were unacknowledged when it was called. */
+interface FlushWaiter {
+  remaining: number;
+  readonly done: () => void;
+}
+
 interface Pending {
   readonly topic: string;
   readonly key: Buffer | null;
@@ -228,6 +240,10 @@ interface Pending {
   readonly bytes: number;
   readonly deadline: number;
   partition: number;
+  /** Set once its callback has run. */
+  settled: boolean;
+  /** flush() calls waiting for this record among others. */
+  waiters: FlushWaiter[] | undefined;
 }
 
 export class BatchingProducer {
@@ -240,10 +256,12 @@ export class BatchingProducer {
   /** Records given to produce() whose callback has not run yet (queued or in flight). */
   private unacked = 0;
   private unackedBytes = 0;
-  private inFlight = false;
+  /** The records of the send in flight, and the send itself. */
+  private inFlight: Pending[] | undefined;
+  private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private flushWaiters: (() => void)[] = [];
+  private readonly closing = new AbortController();
   private roundRobin = 0;
   /** Sends that failed in a row: the pause before the next one doubles with each. */
   private failures = 0;
@@ -288,7 +306,7 @@ export class BatchingProducer {
         ? new ProducerQueueFullError()
         : undefined;
     if (refused !== undefined) {
-      queueMicrotask(() => callback(refused, undefined));
+      queueMicrotask(() => this.call(callback, refused, undefined));
       return;
     }
     this.unacked++;
@@ -298,95 +316,129 @@ export class BatchingProducer {
       key,
       value: record.value,
       headers: record.headers,
-      callback: (error, position) => {
-        this.unacked--;
-        this.unackedBytes -= bytes;
-        callback(error, position);
-      },
+      callback,
       bytes,
       deadline: Date.now() + this.settings.deliveryTimeoutMs,
       partition: -1,
+      settled: false,
+      waiters: undefined,
     });
     this.queuedBytes += bytes;
     this.schedule();
   }
 
-  /** Sends what is queued now and resolves once every record so far is settled. */
+  /**
+   * Sends what is queued now and resolves once every record given to produce() before this
+   * call is acknowledged or failed (records sent later do not hold it up).
+   */
   flush(timeoutMs: number): Promise<void> {
-    if (this.idle()) return Promise.resolve();
+    const waiting = this.unsettled();
+    if (waiting.length === 0) return Promise.resolve();
     this.sendSoon();
     return new Promise((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
+      const waiter: FlushWaiter = {
+        remaining: waiting.length,
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
       };
       const timer = setTimeout(() => {
-        this.flushWaiters = this.flushWaiters.filter((w) => w !== done);
+        waiter.remaining = Number.POSITIVE_INFINITY; // never resolves now
         reject(new Error(`flush did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.flushWaiters.push(done);
+      for (const record of waiting) (record.waiters ??= []).push(waiter);
     });
   }
 
-  /** Flushes (up to 5 s), fails what is left with ProducerClosedError, closes the connections. */
+  /**
+   * Flushes (up to 5 s), then fails what is still queued with ProducerClosedError, closes the
+   * connections and waits for the send in flight to settle (its unwritten records fail with
+   * ProducerClosedError too). Every callback has run when it resolves.
+   */
   async disconnect(): Promise<void> {
     if (!this.closed) {
       await this.flush(5_000).catch(() => undefined);
       this.closed = true;
+      this.closing.abort();
       if (this.timer !== undefined) clearTimeout(this.timer);
       this.timer = undefined;
-      const left = this.queue.slice(this.head);
-      this.queue = [];
-      this.head = 0;
-      this.queuedBytes = 0;
-      for (const record of left) record.callback(new ProducerClosedError(), undefined);
+      this.failWhere(
+        () => true,
+        () => new ProducerClosedError(),
+      );
     }
     await this.client.close(true).catch(() => undefined);
+    await this.sending;
   }
 
-  private idle(): boolean {
-    return !this.inFlight && this.head >= this.queue.length;
+  /** Records whose callback has not run: the send in flight, then the queue. */
+  private unsettled(): Pending[] {
+    const records = (this.inFlight ?? []).filter((r) => !r.settled);
+    for (let i = this.head; i < this.queue.length; i++) records.push(this.queue[i]!);
+    return records;
+  }
+
+  /** Runs a record's callback once, keeps the counts and wakes flush() calls waiting for it. */
+  private finish(record: Pending, error: Error | undefined, position?: RecordPosition): void {
+    if (record.settled) return;
+    record.settled = true;
+    this.unacked--;
+    this.unackedBytes -= record.bytes;
+    for (const waiter of record.waiters ?? []) if (--waiter.remaining === 0) waiter.done();
+    this.call(record.callback, error, position);
+  }
+
+  /** A service's callback that throws must not break the producer's bookkeeping. */
+  private call(
+    callback: RecordCallback,
+    error: Error | undefined,
+    position?: RecordPosition,
+  ): void {
+    try {
+      callback(error, position);
+    } catch (thrown) {
+      this.settings.log?.("error", `a delivery callback threw: ${asError(thrown).message}`);
+    }
   }
 
   private schedule(): void {
-    if (this.inFlight) return;
+    if (this.inFlight !== undefined) return;
     if (this.queuedBytes >= MAX_SEND_BYTES) this.sendSoon();
     else this.timer ??= setTimeout(() => this.sendNext(), this.settings.lingerMs);
   }
 
   private sendSoon(): void {
-    if (this.inFlight) return;
+    if (this.inFlight !== undefined || this.closed) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.sendNext(), 0);
   }
 
   private sendNext(): void {
     this.timer = undefined;
-    if (this.inFlight || this.closed) return;
-    if (this.head >= this.queue.length) {
-      this.notifyFlushed();
-      return;
-    }
-    this.inFlight = true;
-    void this.sendBatch().finally(() => {
-      this.inFlight = false;
-      if (this.head < this.queue.length) this.sendSoon();
-      else this.notifyFlushed();
-    });
-  }
-
-  private notifyFlushed(): void {
-    if (!this.idle()) return;
-    const waiters = this.flushWaiters;
-    this.flushWaiters = [];
-    for (const waiter of waiters) waiter();
+    if (this.inFlight !== undefined || this.closed || this.head >= this.queue.length) return;
+    this.inFlight = [];
+    this.sending = this.sendBatch()
+      .catch((error: unknown) => {
+        // Not expected: sendBatch settles its records itself. Fail them rather than lose them.
+        for (const record of this.inFlight ?? []) this.finish(record, asError(error));
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.head < this.queue.length) this.sendSoon();
+      });
   }
 
   private async sendBatch(): Promise<void> {
     const counts = await this.partitionCounts();
     if (counts === undefined) return;
     const batch = this.take(counts, Date.now());
-    if (batch.length === 0) return;
+    this.inFlight = batch;
+    if (batch.length === 0) {
+      // What is queued waits for its topic's metadata: try again after a pause.
+      if (this.head < this.queue.length) await this.pause();
+      return;
+    }
     const messages: MessageToProduce<Buffer, Buffer, string, string>[] = batch.map((r) => ({
       topic: r.topic,
       partition: r.partition,
@@ -396,6 +448,7 @@ export class BatchingProducer {
     }));
     let outcomes: Map<string, bigint | ProtocolError>;
     let error: unknown;
+    let refused = new Map<string, unknown>();
     try {
       const result = await this.client.send({ messages });
       outcomes = new Map(
@@ -404,16 +457,35 @@ export class BatchingProducer {
     } catch (failure) {
       error = failure;
       outcomes = partitionOutcomes(failure);
+      // The library looks up every topic of a send again when its metadata is older than 5 s;
+      // a topic refused then fails the whole send. Find it, so only its records fail.
+      const topics = new Set(batch.map((r) => r.topic));
+      if (isFinal(failure) && topics.size > 1 && !this.closed)
+        refused = await this.refusedTopics(topics);
     }
     this.failures = error === undefined ? 0 : this.failures + 1;
-    if (this.settle(batch, outcomes, error) > 0) await this.pause();
+    if (this.settle(batch, outcomes, error, refused) > 0) await this.pause();
+  }
+
+  /** The topics the cluster refuses to describe now, with its answer (fresh metadata). */
+  private async refusedTopics(topics: Set<string>): Promise<Map<string, unknown>> {
+    const refused = new Map<string, unknown>();
+    for (const topic of topics) {
+      try {
+        await this.client.metadata({ topics: [topic], forceUpdate: true, retries: 0 });
+      } catch (error) {
+        if (isRefusal(error)) refused.set(topic, error);
+      }
+    }
+    return refused;
   }
 
   /**
    * Partition counts of the queued topics, from the library's metadata (fetched when missing).
    * Records of a topic the cluster refuses to describe (unknown, not authorized) fail with the
-   * broker's answer; when no broker answers, the records wait (up to their delivery timeout).
-   * Returns undefined when nothing can be sent now.
+   * broker's answer; when no broker answers, or the answer may change (a partition without a
+   * leader), the records wait, up to their delivery timeout. Returns undefined when nothing
+   * can be sent now.
    */
   private async partitionCounts(): Promise<Map<string, number> | undefined> {
     const topics = new Set<string>();
@@ -442,11 +514,12 @@ export class BatchingProducer {
         return undefined;
       }
     }
-    // One topic refused: find which, fail its records, send the others.
+    // A topic refused: find which, fail its records, send the others.
     for (const topic of missing) {
       try {
         collect(await this.client.metadata({ topics: [topic], retries: 0 }));
       } catch (error) {
+        if (!isRefusal(error)) continue; // its records wait (take() stops at them)
         this.failWhere(
           (r) => r.topic === topic,
           () => new Error(`cannot send to ${topic}: ${reasonOf(error)}`, { cause: error }),
@@ -458,18 +531,27 @@ export class BatchingProducer {
 
   /**
    * Takes queued records for one send, in queue order, stopping before a record that would
-   * overfill its partition's batch or the send. Records past their delivery timeout fail here.
+   * overfill its partition's batch or the send, and passing over (keeping) the records of a
+   * topic whose metadata is not known yet. Records past their delivery timeout fail here.
    */
   private take(counts: Map<string, number>, now: number): Pending[] {
     const batch: Pending[] = [];
+    // Records of a topic whose metadata is not known yet stay queued, in order, ahead of the
+    // rest; the other topics go on.
+    const deferred: Pending[] = [];
     const partitionBytes = new Map<string, number>();
     let bytes = 0;
     while (this.head < this.queue.length) {
       const record = this.queue[this.head]!;
-      const count = counts.get(record.topic);
-      if (record.deadline <= now || count === undefined) {
+      if (record.deadline <= now) {
         this.dequeue();
-        record.callback(this.timedOut(record, undefined), undefined);
+        this.finish(record, this.timedOut(record, undefined));
+        continue;
+      }
+      const count = counts.get(record.topic);
+      if (count === undefined) {
+        deferred.push(record);
+        this.head++;
         continue;
       }
       if (record.partition < 0 || record.partition >= count) {
@@ -488,7 +570,10 @@ export class BatchingProducer {
       batch.push(record);
       this.dequeue();
     }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+    if (deferred.length > 0) {
+      this.queue = [...deferred, ...this.queue.slice(this.head)];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
@@ -502,34 +587,51 @@ export class BatchingProducer {
 
   /**
    * Acknowledges the records of written partitions, each at its partition's base offset plus
-   * its place in the batch. Records of the other partitions fail when the broker's answer (or
-   * the whole error) is final or their time is up, and otherwise go back to the front of the
-   * queue in order. Returns how many went back.
+   * its place in the batch. Records of the other partitions fail when the broker's answer for
+   * their partition, their topic, or the whole error is final, or their time is up; otherwise
+   * they go back to the front of the queue in order. Returns how many went back.
    */
   private settle(
     batch: Pending[],
     outcomes: Map<string, bigint | ProtocolError>,
     error: unknown,
+    refused: Map<string, unknown>,
   ): number {
     const next = new Map<string, bigint>();
     const again: Pending[] = [];
-    const finalError = error !== undefined && (isFinal(error) || this.closed);
+    // Final for all unless the refusal was pinned on some topics (the others are sent again).
+    const finalError = error !== undefined && isFinal(error) && refused.size === 0;
     const now = Date.now();
+    const settled: [Pending, Error | undefined, RecordPosition | undefined][] = [];
     for (const record of batch) {
       const slot = `${record.topic}:${record.partition}`;
       const outcome = outcomes.get(slot);
+      const topicRefusal = refused.get(record.topic);
       if (typeof outcome === "bigint") {
         const offset = next.get(slot) ?? outcome;
         next.set(slot, offset + 1n);
-        record.callback(undefined, { partition: record.partition, offset: String(offset) });
+        settled.push([record, undefined, { partition: record.partition, offset: String(offset) }]);
+      } else if (this.closed) {
+        settled.push([record, new ProducerClosedError(), undefined]);
       } else if (outcome !== undefined && !outcome.canRetry) {
-        record.callback(new Error(`${slot}: ${reasonOf(outcome)}`, { cause: outcome }), undefined);
+        settled.push([
+          record,
+          new Error(`${slot}: ${reasonOf(outcome)}`, { cause: outcome }),
+          undefined,
+        ]);
+      } else if (topicRefusal !== undefined) {
+        const reason = `cannot send to ${record.topic}: ${reasonOf(topicRefusal)}`;
+        settled.push([record, new Error(reason, { cause: topicRefusal }), undefined]);
       } else if (error === undefined) {
-        record.callback(new Error(`${slot}: the brokers' answer did not include it`), undefined);
+        settled.push([
+          record,
+          new Error(`${slot}: the brokers' answer did not include it`),
+          undefined,
+        ]);
       } else if (finalError) {
-        record.callback(asError(error), undefined);
+        settled.push([record, asError(error), undefined]);
       } else if (record.deadline <= now) {
-        record.callback(this.timedOut(record, error), undefined);
+        settled.push([record, this.timedOut(record, error), undefined]);
       } else {
         again.push(record);
       }
@@ -537,19 +639,19 @@ export class BatchingProducer {
     if (again.length > 0) {
       this.settings.log?.(
         "warn",
-        `sending ${again.length} records again after: ${asError(error).message}`,
+        `sending ${again.length} records again after: ${reasonOf(error)}`,
       );
       this.queue = [...again, ...this.queue.slice(this.head)];
       this.head = 0;
       for (const record of again) this.queuedBytes += record.bytes;
     }
+    // After the queue is consistent: a callback may send again.
+    for (const [record, failure, position] of settled) this.finish(record, failure, position);
     return again.length;
   }
 
   private timedOut(record: Pending, cause: unknown): Error {
-    return record.deadline <= Date.now()
-      ? new DeliveryTimeoutError(this.settings.deliveryTimeoutMs, cause)
-      : new Error(`${record.topic}: the cluster does not describe this topic`, { cause });
+    return new DeliveryTimeoutError(this.settings.deliveryTimeoutMs, cause);
   }
 
   /** Fails the queued records `which` selects with `why`, keeping the others in order. */
@@ -564,14 +666,17 @@ export class BatchingProducer {
     this.head = 0;
     this.queuedBytes = kept.reduce((sum, r) => sum + r.bytes, 0);
     // After the queue is rebuilt: a callback may send again.
-    for (const record of failed) record.callback(why(record), undefined);
+    for (const record of failed) this.finish(record, why(record));
   }
 
-  /** Waits retryBackoffMs, doubled for each send that failed in a row, up to retryBackoffMaxMs. */
+  /**
+   * Waits retryBackoffMs, doubled for each send that failed in a row, up to retryBackoffMaxMs;
+   * disconnect() cuts it short.
+   */
   private pause(): Promise<void> {
     const { retryBackoffMs, retryBackoffMaxMs } = this.settings;
     const ms = Math.min(retryBackoffMs * 2 ** Math.max(0, this.failures - 1), retryBackoffMaxMs);
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    return sleep(ms, this.closing.signal);
   }
 }
 
@@ -580,7 +685,10 @@ export class BatchingProducer {
  * have as a UserError), as opposed to no broker answering.
  */
 function isRefusal(error: unknown): boolean {
-  return inChain(error, (e) => e instanceof ProtocolError || e instanceof UserError);
+  return inChain(
+    error,
+    (e) => e instanceof UserError || (e instanceof ProtocolError && e.canRetry === false),
+  );
 }
 
 /** The brokers' own reasons inside a library error ("Topic authorization failed. (TOPIC_...)"). */

@@ -86,6 +86,22 @@ describe("partitionOutcomes", () => {
     expect(outcomes.size).toBe(4);
   });
 
+  it("keeps a write from an earlier attempt when a later attempt answers with an error", () => {
+    // Attempt 1 wrote partition 1; attempt 2 went to another broker, which is not its leader.
+    const attempt = (errorCode: number, baseOffset: bigint) =>
+      new ResponseError(
+        0,
+        11,
+        errorCode === 0 ? {} : { "/responses/0/partition_responses/0": [errorCode, null] },
+        produceResponse([{ index: 1, errorCode, baseOffset }]),
+      );
+    const error = new MultipleErrors("produce failed 2 times.", [
+      attempt(0, 100n),
+      attempt(6, -1n),
+    ]);
+    expect(partitionOutcomes(error).get("chat.messages.acme:1")).toBe(100n);
+  });
+
   it("adds the offsets of the brokers whose requests succeeded", () => {
     const error = Object.assign(new Error("one broker failed"), {
       produced: { offsets: [{ topic: "audit.log", partition: 2, offset: 99n }] },
@@ -99,7 +115,7 @@ describe("partitionOutcomes", () => {
 });
 
 describe("isFinal", () => {
-  it("a request that timed out is sent again, though the library marks it final", () => {
+  it("a request that timed out is sent again, though a TimeoutError is final by default in the library", () => {
     expect(isFinal(new MultipleErrors("failed", [new TimeoutError("Request timed out")]))).toBe(
       false,
     );
@@ -194,6 +210,20 @@ describe("BatchingProducer without a reachable broker", () => {
       producer.produce("audit.log", record, (e) => resolve(e)),
     );
     expect(afterClose).toBeInstanceOf(ProducerClosedError);
+  }, 30_000);
+
+  it("a delivery callback that throws does not keep the other records from their callbacks", async () => {
+    const producer = unreachable();
+    const seen: string[] = [];
+    const record = { key: "k", value: Buffer.from("v"), headers: {} };
+    producer.produce("audit.log", record, () => {
+      seen.push("first");
+      throw new Error("a service's bug");
+    });
+    producer.produce("audit.log", record, (e) => seen.push(`second ${e?.name ?? ""}`));
+    producer.produce("audit.log", record, (e) => seen.push(`third ${e?.name ?? ""}`));
+    await producer.disconnect();
+    expect(seen).toEqual(["first", "second ProducerClosedError", "third ProducerClosedError"]);
   }, 30_000);
 
   it("flush() gives up after its timeout while nothing can be acknowledged", async () => {
