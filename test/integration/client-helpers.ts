@@ -72,6 +72,18 @@ export async function createTopics(topics: readonly string[], partitions = 6): P
   }
 }
 
+/** Deletes topics created by createTopics before the file ends (as the admin). */
+export async function deleteTopics(topics: readonly string[]): Promise<void> {
+  const admin = adminKafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...topics] });
+    for (const topic of topics) createdTopics.delete(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Raw bytes into a topic as the admin (poison messages). */
 export async function produceRaw(topic: string, messages: KafkaJS.Message[]): Promise<void> {
   const producer = adminKafka().producer({ kafkaJS: { acks: -1 } });

@@ -4,6 +4,7 @@ import {
   chatMessageSent,
   connectionFor,
   createTopics,
+  deleteTopics,
   freshTenant,
   readTopic,
 } from "./client-helpers.ts";
@@ -94,5 +95,48 @@ describe("the batching producer on the real cluster", () => {
     } finally {
       await producer.disconnect();
     }
+  });
+
+  it("a topic deleted while the service still sends to it fails only its own records; the other topic's all arrive", async () => {
+    const gone = freshTenant("pg");
+    const kept = freshTenant("pk");
+    const goneTopic = `chat.messages.${gone}` as const;
+    const keptTopic = `chat.messages.${kept}` as const;
+    await createTopics([goneTopic, keptTopic], 3);
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
+    const keptResults: Promise<unknown>[] = [];
+    const goneResults: Promise<unknown>[] = [];
+    try {
+      // Sends to both topics for 12 s; the first is deleted after 3 s. The library refreshes
+      // its metadata every few seconds inside send(), so the deletion shows up mid-stream.
+      const started = Date.now();
+      let deleted: Promise<void> | undefined;
+      for (let i = 0; Date.now() - started < 12_000; i++) {
+        if (deleted === undefined && Date.now() - started > 3_000)
+          deleted = deleteTopics([goneTopic]);
+        goneResults.push(producer.send(goneTopic, chatMessageSent(gone, `c${i % 5}`, `m-${i}`)));
+        keptResults.push(producer.send(keptTopic, chatMessageSent(kept, `c${i % 5}`, `m-${i}`)));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await deleted;
+      const keptSettled = await Promise.allSettled(keptResults);
+      const goneSettled = await Promise.allSettled(goneResults);
+      expect(keptSettled.filter((r) => r.status === "rejected")).toEqual([]);
+      const goneFailures = goneSettled.flatMap((r) =>
+        r.status === "rejected" ? [String(r.reason)] : [],
+      );
+      expect(goneFailures.length).toBeGreaterThan(0);
+      for (const failure of goneFailures)
+        expect(failure).toMatch(/unknown topic|does not exist|UNKNOWN_TOPIC|not authorized/i);
+      // Nothing waited for the 120 s delivery timeout.
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      await producer.disconnect();
+    }
+    const keptRecords = await readTopic(keptTopic, (r) => r.length >= keptResults.length);
+    expect(keptRecords).toHaveLength(keptResults.length);
   });
 });
