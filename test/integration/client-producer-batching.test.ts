@@ -107,8 +107,14 @@ describe("the batching producer on the real cluster", () => {
       service: "socket-service",
       connection: connectionFor("socket-service"),
     }).producer();
-    const keptResults: Promise<unknown>[] = [];
-    const goneResults: Promise<unknown>[] = [];
+    // Outcomes are taken as each send settles: a rejection must not wait for a later handler.
+    const outcome = (sent: Promise<unknown>): Promise<PromiseSettledResult<unknown>> =>
+      sent.then(
+        (value) => ({ status: "fulfilled" as const, value }),
+        (reason: unknown) => ({ status: "rejected" as const, reason }),
+      );
+    const keptResults: Promise<PromiseSettledResult<unknown>>[] = [];
+    const goneResults: Promise<PromiseSettledResult<unknown>>[] = [];
     try {
       // Sends to both topics for 12 s; the first is deleted after 3 s. The library refreshes
       // its metadata every few seconds inside send(), so the deletion shows up mid-stream.
@@ -117,13 +123,17 @@ describe("the batching producer on the real cluster", () => {
       for (let i = 0; Date.now() - started < 12_000; i++) {
         if (deleted === undefined && Date.now() - started > 3_000)
           deleted = deleteTopics([goneTopic]);
-        goneResults.push(producer.send(goneTopic, chatMessageSent(gone, `c${i % 5}`, `m-${i}`)));
-        keptResults.push(producer.send(keptTopic, chatMessageSent(kept, `c${i % 5}`, `m-${i}`)));
+        goneResults.push(
+          outcome(producer.send(goneTopic, chatMessageSent(gone, `c${i % 5}`, `m-${i}`))),
+        );
+        keptResults.push(
+          outcome(producer.send(keptTopic, chatMessageSent(kept, `c${i % 5}`, `m-${i}`))),
+        );
         await new Promise((r) => setTimeout(r, 50));
       }
       await deleted;
-      const keptSettled = await Promise.allSettled(keptResults);
-      const goneSettled = await Promise.allSettled(goneResults);
+      const keptSettled = await Promise.all(keptResults);
+      const goneSettled = await Promise.all(goneResults);
       expect(keptSettled.filter((r) => r.status === "rejected")).toEqual([]);
       const goneFailures = goneSettled.flatMap((r) =>
         r.status === "rejected" ? [String(r.reason)] : [],
