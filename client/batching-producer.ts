@@ -16,6 +16,7 @@ import {
 import type { ConnectionConfig } from "./config.ts";
 import { sleep } from "./backoff.ts";
 import { AuthenticationWatch, type ClientLog } from "./connection.ts";
+import { asError } from "./native-connection.ts";
 
 /**
  * The module's plain producer: every partition a broker leads goes into one ProduceRequest, as
@@ -507,7 +508,7 @@ export class BatchingProducer {
       if (!isRefusal(error)) {
         this.failWhere(
           (r) => r.deadline <= Date.now(),
-          (r) => this.timedOut(r, error),
+          () => this.timedOut(error),
         );
         this.failures++;
         await this.pause();
@@ -545,7 +546,7 @@ export class BatchingProducer {
       const record = this.queue[this.head]!;
       if (record.deadline <= now) {
         this.dequeue();
-        this.finish(record, this.timedOut(record, undefined));
+        this.finish(record, this.timedOut(undefined));
         continue;
       }
       const count = counts.get(record.topic);
@@ -631,7 +632,7 @@ export class BatchingProducer {
       } else if (finalError) {
         settled.push([record, asError(error), undefined]);
       } else if (record.deadline <= now) {
-        settled.push([record, this.timedOut(record, error), undefined]);
+        settled.push([record, this.timedOut(error), undefined]);
       } else {
         again.push(record);
       }
@@ -650,7 +651,7 @@ export class BatchingProducer {
     return again.length;
   }
 
-  private timedOut(record: Pending, cause: unknown): Error {
+  private timedOut(cause: unknown): Error {
     return new DeliveryTimeoutError(this.settings.deliveryTimeoutMs, cause);
   }
 
@@ -702,8 +703,4 @@ export function reasonOf(error: unknown): string {
     return false;
   });
   return reasons.length > 0 ? [...new Set(reasons)].join("; ") : asError(error).message;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
