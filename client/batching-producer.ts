@@ -16,7 +16,8 @@ import {
 import type { ConnectionConfig } from "./config.ts";
 import { sleep } from "./backoff.ts";
 import { AuthenticationWatch, type ClientLog } from "./connection.ts";
-import { asError } from "./native-connection.ts";
+import { asError } from "./errors.ts";
+import { connectPlatformatic, inChain, platformaticLogin } from "./platformatic-connection.ts";
 
 /**
  * The module's plain producer: every partition a broker leads goes into one ProduceRequest, as
@@ -72,10 +73,6 @@ const MAX_SEND_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_QUEUED_RECORDS = 100_000;
 export const MAX_QUEUED_BYTES = 1024 * 1024 * 1024;
-/** Java's request.timeout.ms default: how long one request may wait for its answer. */
-const REQUEST_TIMEOUT_MS = 30_000;
-/** How long `connect()` keeps trying to reach a bootstrap broker, as librdkafka's connect. */
-const CONNECT_TIMEOUT_MS = 20_000;
 /** The library's own retries of one send (backoff 100, 200, 400 ms by default). */
 const LIBRARY_RETRIES = 3;
 /** Record framing counted on top of key, value and headers when sizing a send. */
@@ -119,16 +116,7 @@ export function batchingProducerOptions(
 ): ProducerOptions<Buffer, Buffer, string, string> {
   const { retryBackoffMs, retryBackoffMaxMs } = settings;
   return {
-    clientId: settings.clientId,
-    bootstrapBrokers: [...settings.connection.bootstrapServers],
-    tls: { ca: settings.connection.caPem },
-    sasl: {
-      mechanism: "SCRAM-SHA-512",
-      username: settings.connection.username,
-      password: settings.connection.password,
-    },
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    timeout: REQUEST_TIMEOUT_MS,
+    ...platformaticLogin(settings.connection, settings.clientId),
     acks: ProduceAcks.ALL,
     idempotent: true,
     compression: settings.compression,
@@ -151,19 +139,6 @@ export function batchingProducerOptions(
       headerValue: (value) => (value === undefined ? undefined : Buffer.from(value)),
     },
   };
-}
-
-/** True when `test` holds for the error or any error it wraps (causes and aggregated errors). */
-export function inChain(error: unknown, test: (e: unknown) => boolean): boolean {
-  const seen = new Set<unknown>();
-  const visit = (e: unknown): boolean => {
-    if (e === undefined || e === null || seen.has(e)) return false;
-    seen.add(e);
-    if (test(e)) return true;
-    if (e instanceof AggregateError && e.errors.some(visit)) return true;
-    return visit((e as { cause?: unknown }).cause);
-  };
-  return visit(error);
 }
 
 interface ProduceAnswer {
@@ -276,21 +251,13 @@ export class BatchingProducer {
    * 20 s while no broker can be reached. A refused login fails at once (the library would retry
    * it like a lost connection).
    */
-  async connect(): Promise<void> {
-    const giveUpAt = Date.now() + CONNECT_TIMEOUT_MS;
-    for (;;) {
-      try {
-        await this.client.metadata({ topics: [], retries: 0 });
-        return;
-      } catch (error) {
-        if (inChain(error, (e) => e instanceof AuthenticationError)) {
-          this.auth.report(`SASL authentication failed: ${asError(error).message}`);
-          throw error;
-        }
-        if (Date.now() + this.settings.retryBackoffMs >= giveUpAt) throw error;
-        await this.pause();
-      }
-    }
+  connect(): Promise<void> {
+    return connectPlatformatic(
+      this.client,
+      this.auth,
+      () => this.pause(),
+      this.settings.retryBackoffMs,
+    );
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   type MetricAttributes,
   type MetricsSink,
 } from "./metric-names.ts";
-import { NativeConsumer, type ConsumedRecord, type PartitionOffset } from "./native-consumer.ts";
+import { StreamConsumer, type ConsumedRecord, type PartitionOffset } from "./stream-consumer.ts";
 import { TypedProducer, errorName, type RawMessage } from "./producer.ts";
 import type { EventTypeOn, ReadableTopic, ServiceName } from "./topic-types.ts";
 
@@ -111,11 +111,11 @@ export function createLibraryConsumer(
  * retries a failing message with exponential backoff and jitter, then dead-letters it to
  * `dlq.<service>` with the headers of topics/policy.ts; dead-letters an undecodable message at
  * once. `stop()` (also on SIGTERM via `stopOnSignals`) finishes the message in hand, commits
- * and leaves the group. Reads through librdkafka's own API (client/native-consumer.ts): each
- * batch is processed and committed before the next is read.
+ * and leaves the group. Reads through @platformatic/kafka's consumer (client/stream-consumer.ts):
+ * each batch is processed and committed before the next is handed over.
  */
 export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
-  private readonly consumer: NativeConsumer;
+  private readonly consumer: StreamConsumer;
   private readonly deadLetters: TypedProducer<S>;
   private readonly retry: RetryPolicy;
   private readonly metrics: MetricsSink;
@@ -135,7 +135,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     group?: ConsumerGroupSettings,
   ) {
     this.group = group ?? { id: options.service, startAt: "earliest", commits: true };
-    this.consumer = new NativeConsumer({
+    this.consumer = new StreamConsumer({
       connection: options.connection,
       clientId: `${options.service}-consumer`,
       groupId: this.group.id,
@@ -172,7 +172,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       `consumer of ${this.options.service}`,
     );
     this.connected = true;
-    this.consumer.subscribe(this.options.topics);
+    await this.consumer.subscribe(this.options.topics);
     this.running = true;
     this.loop = this.run();
   }
@@ -196,7 +196,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       // wait for the broker so nothing handled is read again after the restart.
       if (!this.group.commits) continue;
       try {
-        if (signal.aborted) this.consumer.commitNow(done);
+        if (signal.aborted) await this.consumer.commitNow(done);
         else this.consumer.commit(done);
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
@@ -234,31 +234,35 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     const first = records[0];
     if (first === undefined) return undefined;
     const { topic, partition } = first;
-    let done: string | undefined;
-    let current: ConsumedRecord | undefined;
+    let done: ConsumedRecord | undefined;
+    let index = 0;
     try {
-      for (current of records) {
+      for (; index < records.length; index++) {
         if (this.stopSignal.signal.aborted) break;
-        const outcome = await this.handle(current);
+        const record = records[index] as ConsumedRecord;
+        const outcome = await this.handle(record);
         if (outcome === "interrupted") break; // stopping mid-retries: leave it uncommitted
-        done = current.offset;
+        done = record;
       }
     } catch (error) {
-      // A dead letter that could not be written: commit what was handled before it and read
-      // the partition again from the failed record, after a pause.
+      // A dead letter that could not be written: commit what was handled before it, and hand
+      // the partition's records from the failed one over again in the next batch, after a pause.
       this.lastError = error instanceof Error ? error.message : String(error);
       this.options.log?.("error", `processing ${topic}/${partition} stopped: ${this.lastError}`);
-      if (current !== undefined) {
-        await this.consumer.seek(topic, partition, current.offset).catch(() => undefined);
-        await sleep(1_000, this.stopSignal.signal);
-      }
+      this.consumer.hold(records.slice(index));
+      await sleep(1_000, this.stopSignal.signal);
     }
     if (done === undefined) return undefined;
     const high = this.consumer.highWatermark(topic, partition);
     if (high !== undefined) {
-      this.lag.set(`${topic}\u0000${partition}`, Math.max(0, high - Number(done) - 1));
+      this.lag.set(`${topic}\u0000${partition}`, Math.max(0, high - Number(done.offset) - 1));
     }
-    return { topic, partition, offset: (BigInt(done) + 1n).toString() };
+    return {
+      topic,
+      partition,
+      offset: (BigInt(done.offset) + 1n).toString(),
+      leaderEpoch: done.leaderEpoch,
+    };
   }
 
   /** Metric attributes per topic, built once rather than per message. */

@@ -28,3 +28,10 @@ export function isAuthenticationFailure(error: unknown): boolean {
   const text = `${error.name} ${error.message} ${typeof code === "number" || typeof code === "string" ? code : ""}`;
   return AUTH_PATTERNS.some((p) => p.test(text));
 }
+
+/** The error itself, or an Error carrying its message (libraries reject with plain objects). */
+export function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const message = (error as { message?: unknown } | null)?.message;
+  return new Error(typeof message === "string" ? message : String(error));
+}
