@@ -140,6 +140,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       clientId: `${options.service}-consumer`,
       groupId: this.group.id,
       startAt: this.group.startAt,
+      commits: this.group.commits,
       groupProtocol: options.groupProtocol ?? "consumer",
       ...(options.log ? { log: options.log } : {}),
     });
@@ -238,7 +239,8 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     let index = 0;
     try {
       for (; index < records.length; index++) {
-        if (this.stopSignal.signal.aborted) break;
+        // Stopping, or the group gave the partition to another member: leave the rest.
+        if (this.stopSignal.signal.aborted || !this.consumer.owns(topic, partition)) break;
         const record = records[index] as ConsumedRecord;
         const outcome = await this.handle(record);
         if (outcome === "interrupted") break; // stopping mid-retries: leave it uncommitted
@@ -385,11 +387,15 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopSignal.abort();
+      this.consumer.interrupt();
       this.running = false;
-      await this.loop; // the message in hand finishes and its batch is committed
-      if (this.connected) await this.consumer.disconnect();
-      this.connected = false;
-      await this.deadLetters.disconnect();
+      try {
+        await this.loop; // the message in hand finishes and its batch is committed
+        if (this.connected) await this.consumer.disconnect();
+      } finally {
+        this.connected = false;
+        await this.deadLetters.disconnect();
+      }
     })();
     return this.stopping;
   }

@@ -17,9 +17,16 @@ import { connectPlatformatic, platformaticLogin } from "./platformatic-connectio
  * at a fraction of the CPU of librdkafka's `consume()` (decision 0003, fifth amendment).
  *
  * Records flow from the library's stream into the module's buffer; past `MAX_BUFFERED` records
- * the stream is paused, so it fetches nothing more until the consumer catches up. A partition
- * whose record could not be dealt with is held: `hold()` puts its remaining records in front of
- * the partition's later ones, and they come back first in the next batch.
+ * (held ones included) the stream is paused, so it fetches nothing more until the consumer
+ * catches up. A partition whose record could not be dealt with is held: `hold()` puts its
+ * remaining records in front of the partition's later ones, and they come back first in the
+ * next batch.
+ *
+ * The module keeps each owned partition's position (the offset after the last record it took)
+ * and drops what comes below it: on every change of the group's assignment the library reads
+ * all owned partitions again from their committed offsets, which would hand records over twice
+ * and out of order. Records of partitions the group took away are dropped too, and are not
+ * committed.
  */
 
 /** One record read from Kafka; headers decoded as UTF-8 strings (the last value of a name). */
@@ -53,6 +60,11 @@ export interface StreamConsumerSettings {
   readonly pollTimeoutMs?: number;
   /** Where a group without committed offsets starts. Default earliest. */
   readonly startAt?: "earliest" | "latest";
+  /**
+   * False for a group that never commits (a broadcast reader): a stream opened again after a
+   * failure then goes on from the module's own positions rather than from the latest offset.
+   */
+  readonly commits?: boolean;
   readonly log?: ClientLog;
 }
 
@@ -64,9 +76,13 @@ const FETCH_WAIT_MS = 50;
 const PARTITION_FETCH_BYTES = 1_048_576;
 /** A stream that failed is opened again after this pause. */
 const REOPEN_PAUSE_MS = 1_000;
+/** commitNow() tries a failed commit this many times, this far apart. */
+const COMMIT_ATTEMPTS = 3;
+const COMMIT_RETRY_PAUSE_MS = 500;
 
 type StreamMessage = Message<Buffer | undefined, Buffer | undefined, string, string>;
 type LibraryConsumer = Consumer<Buffer | undefined, Buffer | undefined, string, string>;
+type LibraryStream = MessagesStream<Buffer | undefined, Buffer | undefined, string, string>;
 type Fetch = LibraryConsumer["fetch"];
 type FetchResponse = fetchV17.FetchResponse;
 
@@ -113,8 +129,7 @@ export function streamConsumerOptions(settings: StreamConsumerSettings) {
 export class StreamConsumer {
   readonly auth = new AuthenticationWatch();
   private readonly client: LibraryConsumer;
-  private stream:
-    MessagesStream<Buffer | undefined, Buffer | undefined, string, string> | undefined;
+  private stream: LibraryStream | undefined;
   private streamFailure: Error | undefined;
   private topics: readonly string[] = [];
   /** Records read and not yet handed over, in the order the stream gave them. */
@@ -122,14 +137,23 @@ export class StreamConsumer {
   /** Held records per partition: they come before the partition's records in `buffer`. */
   private readonly held = new Map<string, ConsumedRecord[]>();
   private heldCount = 0;
+  /** True while the stream is paused because the buffer is full. */
+  private pausedHere = false;
   private wake: (() => void) | undefined;
+  /**
+   * Per topic, per owned partition: the offset after the last record taken from the stream,
+   * or -1 before the first. Partitions not owned have no entry.
+   */
+  private positions = new Map<string, bigint[]>();
+  /** The group assignment `positions` was last built from. */
+  private seenAssignments: LibraryConsumer["assignments"] = null;
   /** The partitions' readable end (last stable offset) as of their last fetch. */
   private readonly ends = new Map<string, number>();
-  /** The group assignment the read-ahead was last checked against. */
-  private seenAssignments: LibraryConsumer["assignments"] = null;
   private readonly topicNames = new Map<string, string>();
   private namesRefresh: Promise<void> | undefined;
   private readonly pendingCommits = new Map<string, PartitionOffset>();
+  /** The highest offset committed per partition: a commit never moves it back. */
+  private readonly committed = new Map<string, bigint>();
   private committing: Promise<void> | undefined;
   private readonly closing = new AbortController();
   private connected = false;
@@ -154,36 +178,39 @@ export class StreamConsumer {
   }
 
   async connect(): Promise<void> {
-    await connectPlatformatic(
-      this.client,
-      this.auth,
-      () => sleep(1_000, this.closing.signal),
-      1_000,
-    );
+    await connectPlatformatic(this.client, this.auth, () => this.pause(1_000), 1_000);
     this.connected = true;
   }
 
   /** Joins the group for `topics` and starts reading. */
   async subscribe(topics: readonly string[]): Promise<void> {
     this.topics = [...topics];
-    await this.open();
+    // Tracked once more than by the stream, so that a stream closed after a failure does not
+    // take the subscription (and with it the group membership) away until the next opens.
+    this.client.topics.trackAll(...this.topics);
+    await this.open("committed");
   }
 
-  private async open(): Promise<void> {
+  private async open(mode: "committed" | "manual"): Promise<void> {
+    const offsets =
+      mode === "manual"
+        ? [...this.positions].flatMap(([topic, list]) =>
+            list.flatMap((offset, partition) =>
+              offset >= 0n ? [{ topic, partition, offset }] : [],
+            ),
+          )
+        : [];
     const stream = await this.client.consume({
       topics: [...this.topics],
-      mode: "committed",
       fallbackMode: this.settings.startAt ?? "earliest",
+      ...(mode === "manual" && offsets.length > 0
+        ? { mode: "manual" as const, offsets }
+        : { mode: "committed" as const }),
     });
     this.stream = stream;
     this.streamFailure = undefined;
-    stream.on("data", (message: StreamMessage) => {
-      this.buffer.push(message);
-      if (this.buffer.length + this.heldCount >= MAX_BUFFERED && !stream.isPaused()) {
-        stream.pause();
-      }
-      this.wakeUp();
-    });
+    this.pausedHere = false;
+    stream.on("data", (message: StreamMessage) => this.take(message));
     stream.on("error", (error: Error) => {
       this.streamFailure = error;
       this.settings.log?.("warn", `reading stopped: ${error.message}`);
@@ -192,18 +219,78 @@ export class StreamConsumer {
     void this.refreshTopicNames();
   }
 
+  /** One record from the stream: kept when its partition is owned and it is not a repeat. */
+  private take(message: StreamMessage): void {
+    if (this.client.assignments !== this.seenAssignments) this.followAssignment();
+    const positions = this.positions.get(message.topic);
+    const next = positions?.[message.partition];
+    if (positions === undefined || next === undefined || message.offset < next) return;
+    positions[message.partition] = message.offset + 1n;
+    const held =
+      this.heldCount > 0
+        ? this.held.get(partitionKey(message.topic, message.partition))
+        : undefined;
+    if (held !== undefined) {
+      held.push(toRecord(message));
+      this.heldCount++;
+    } else {
+      this.buffer.push(message);
+    }
+    if (this.buffer.length + this.heldCount >= MAX_BUFFERED && this.stream?.isPaused() === false) {
+      this.pausedHere = true;
+      this.stream.pause();
+    }
+    this.wakeUp();
+  }
+
+  /**
+   * Rebuilds the owned partitions from the group's assignment, keeping the positions of those
+   * still owned, and drops what was read ahead (and held) for the others: their new owner reads
+   * them from the committed offset.
+   */
+  private followAssignment(): void {
+    const assignments = this.client.assignments;
+    this.seenAssignments = assignments;
+    const positions = new Map<string, bigint[]>();
+    for (const { topic, partitions } of assignments ?? []) {
+      const before = this.positions.get(topic);
+      const list: bigint[] = [];
+      for (const partition of partitions) list[partition] = before?.[partition] ?? -1n;
+      positions.set(topic, list);
+    }
+    this.positions = positions;
+    this.buffer = this.buffer.filter((m) => this.owns(m.topic, m.partition));
+    for (const [id, list] of this.held) {
+      const first = list[0];
+      if (first !== undefined && this.owns(first.topic, first.partition)) continue;
+      this.held.delete(id);
+      this.heldCount -= list.length;
+    }
+  }
+
+  /** True while the group assigns the partition to this consumer. */
+  owns(topic: string, partition: number): boolean {
+    if (this.client.assignments !== this.seenAssignments) this.followAssignment();
+    return this.positions.get(topic)?.[partition] !== undefined;
+  }
+
   private wakeUp(): void {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
   }
 
+  /** Waits `ms`, or less when the consumer is interrupted. */
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, this.closing.signal);
+  }
+
   /**
    * Up to `max` records, held ones first: waits for the first one (poll timeout), then takes
-   * what is ready. A failed stream is opened again, from the committed offsets.
+   * what is ready. A failed stream is opened again, after a pause.
    */
   async consume(max: number): Promise<ConsumedRecord[]> {
-    if (this.buffer.length === 0 && this.heldCount === 0) {
+    if (this.buffer.length === 0 && this.heldCount === 0 && !this.closing.signal.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.wake = undefined;
@@ -215,56 +302,57 @@ export class StreamConsumer {
         };
       });
     }
+    if (this.closing.signal.aborted) return [];
     if (this.streamFailure !== undefined || this.stream?.destroyed === true) {
       await this.reopen();
     }
-    this.dropRevoked();
+    if (this.client.assignments !== this.seenAssignments) this.followAssignment();
     const records: ConsumedRecord[] = [];
-    for (const list of this.held.values()) records.push(...list);
+    for (const list of this.held.values()) for (const record of list) records.push(record);
+    // Held records usually come back (the dead letter still cannot be written): they count
+    // against the room for read-ahead until they are handled.
+    const heldOut = this.heldCount;
     this.held.clear();
     this.heldCount = 0;
     const taken = this.buffer.length <= max ? this.buffer : this.buffer.slice(0, max);
     this.buffer = taken === this.buffer ? [] : this.buffer.slice(max);
     for (const message of taken) records.push(toRecord(message));
-    if (this.stream?.isPaused() === true && this.buffer.length < MAX_BUFFERED / 2) {
-      this.stream.resume();
+    if (this.pausedHere && this.buffer.length + heldOut < MAX_BUFFERED / 2) {
+      this.pausedHere = false;
+      if (this.stream?.isPaused() === true) this.stream.resume();
     }
     return records;
   }
 
   /**
-   * After the group took partitions away, drops what was read ahead (and held) for them: their
-   * new owner reads them from the committed offset.
+   * Opens the stream again after a failure. What was read ahead (and held) is dropped and the
+   * positions go back to its first record, so it is read again: from the committed offsets, or
+   * for a group that does not commit, from those positions.
    */
-  private dropRevoked(): void {
-    const assignments = this.client.assignments;
-    if (assignments === this.seenAssignments || assignments === null) return;
-    this.seenAssignments = assignments;
-    const owned = new Set<string>();
-    for (const { topic, partitions } of assignments) {
-      for (const partition of partitions) owned.add(partitionKey(topic, partition));
-    }
-    this.buffer = this.buffer.filter((m) => owned.has(partitionKey(m.topic, m.partition)));
-    for (const [id, list] of this.held) {
-      if (owned.has(id)) continue;
-      this.held.delete(id);
-      this.heldCount -= list.length;
-    }
-  }
-
   private async reopen(): Promise<void> {
     const failure = this.streamFailure;
-    // What was read ahead is read again from the committed offsets; held records too.
+    const rewind = (topic: string, partition: number, offset: bigint): void => {
+      const list = this.positions.get(topic);
+      const current = list?.[partition];
+      if (list !== undefined && current !== undefined && (current < 0n || offset < current)) {
+        list[partition] = offset;
+      }
+    };
+    for (const list of this.held.values()) {
+      const first = list[0];
+      if (first !== undefined) rewind(first.topic, first.partition, BigInt(first.offset));
+    }
+    for (const m of this.buffer) rewind(m.topic, m.partition, m.offset);
     this.buffer = [];
     this.held.clear();
     this.heldCount = 0;
     const old = this.stream;
     this.stream = undefined;
     await old?.close().catch(() => undefined);
-    await sleep(REOPEN_PAUSE_MS, this.closing.signal);
+    await this.pause(REOPEN_PAUSE_MS);
     if (this.closing.signal.aborted) return;
     try {
-      await this.open();
+      await this.open(this.settings.commits === false ? "manual" : "committed");
     } catch (error) {
       this.streamFailure = asError(error);
       throw error;
@@ -278,26 +366,31 @@ export class StreamConsumer {
    */
   hold(records: readonly ConsumedRecord[]): void {
     const first = records[0];
-    if (first === undefined) return;
+    if (first === undefined || !this.owns(first.topic, first.partition)) return;
     const id = partitionKey(first.topic, first.partition);
     // Read ahead of the held ones: move them behind the held records, in order.
-    const later: ConsumedRecord[] = [];
+    const list = [...records];
     this.buffer = this.buffer.filter((message) => {
       if (message.topic !== first.topic || message.partition !== first.partition) return true;
-      later.push(toRecord(message));
+      list.push(toRecord(message));
       return false;
     });
-    const list = [...records, ...later, ...(this.held.get(id) ?? [])];
     this.heldCount += list.length - (this.held.get(id)?.length ?? 0);
     this.held.set(id, list);
   }
 
-  /** Commits in the background, one request at a time, never moving an offset back. */
+  /**
+   * Commits in the background, one request at a time. An offset never moves back, and
+   * partitions the group took away are not committed.
+   */
   commit(offsets: readonly PartitionOffset[]): void {
     for (const offset of offsets) {
+      if (!this.owns(offset.topic, offset.partition)) continue;
       const id = partitionKey(offset.topic, offset.partition);
+      const value = BigInt(offset.offset);
       const pending = this.pendingCommits.get(id);
-      if (pending === undefined || BigInt(pending.offset) < BigInt(offset.offset)) {
+      const done = this.committed.get(id);
+      if ((pending === undefined || BigInt(pending.offset) < value) && (done ?? -1n) < value) {
         this.pendingCommits.set(id, offset);
       }
     }
@@ -307,26 +400,48 @@ export class StreamConsumer {
     }
   }
 
-  /** Commits and waits for the broker. */
+  /** Commits and waits for the broker; tries a failed commit again twice before throwing. */
   async commitNow(offsets: readonly PartitionOffset[]): Promise<void> {
     this.commit(offsets);
-    await this.committing;
+    for (let attempt = 1; ; attempt++) {
+      await this.committing;
+      if (this.pendingCommits.size === 0) return;
+      if (attempt === COMMIT_ATTEMPTS) {
+        throw new Error(`commit failed ${attempt} times; the offsets stay uncommitted`);
+      }
+      await sleep(COMMIT_RETRY_PAUSE_MS);
+      this.commit([]);
+    }
   }
 
+  /** Sends what is pending until nothing is; after a failure puts it back and stops. */
   private async sendCommits(): Promise<void> {
     try {
       while (this.pendingCommits.size > 0) {
-        const offsets = [...this.pendingCommits.values()].map((o) => ({
-          topic: o.topic,
-          partition: o.partition,
-          offset: BigInt(o.offset),
-          leaderEpoch: o.leaderEpoch,
-        }));
+        const batch = [...this.pendingCommits.values()];
         this.pendingCommits.clear();
         try {
-          await this.client.commit({ offsets });
+          await this.client.commit({
+            offsets: batch.map((o) => ({
+              topic: o.topic,
+              partition: o.partition,
+              offset: BigInt(o.offset),
+              leaderEpoch: o.leaderEpoch,
+            })),
+          });
+          for (const o of batch) {
+            const id = partitionKey(o.topic, o.partition);
+            const value = BigInt(o.offset);
+            if ((this.committed.get(id) ?? -1n) < value) this.committed.set(id, value);
+          }
         } catch (error) {
           this.settings.log?.("warn", `commit failed: ${asError(error).message}`);
+          // Tried again with the next commit (or by commitNow), unless a later one replaced it.
+          for (const o of batch) {
+            const id = partitionKey(o.topic, o.partition);
+            if (!this.pendingCommits.has(id)) this.pendingCommits.set(id, o);
+          }
+          return;
         }
       }
     } finally {
@@ -375,11 +490,16 @@ export class StreamConsumer {
     return this.namesRefresh;
   }
 
+  /** Ends any wait in consume() and connect() at once; consume() then returns nothing. */
+  interrupt(): void {
+    this.closing.abort();
+    this.wakeUp();
+  }
+
   /** Stops reading, leaves the group and closes. */
   async disconnect(): Promise<void> {
-    this.closing.abort();
+    this.interrupt();
     this.connected = false;
-    this.wakeUp();
     await this.committing;
     const stream = this.stream;
     this.stream = undefined;

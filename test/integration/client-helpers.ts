@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
+import { Admin } from "@platformatic/kafka";
 import { afterAll } from "vitest";
 import type { ConnectionConfig } from "../../client/config.ts";
 import type { ServiceName } from "../../client/topic-types.ts";
 import { TOPIC_MIN_INSYNC_REPLICAS, TOPIC_REPLICATION_FACTOR } from "../../topics/policy.ts";
-import { serviceCredential, testCluster } from "./support/cluster.ts";
+import { clientOptions, serviceCredential, testCluster } from "./support/cluster.ts";
 
 /** Shared by the client-*.test.ts files: connections, fresh tenant topics, read-back as admin. */
 
@@ -69,6 +70,16 @@ export async function createTopics(topics: readonly string[], partitions = 6): P
     });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Grows a topic to `count` partitions (as the admin). */
+export async function addPartitions(topic: string, count: number): Promise<void> {
+  const admin = new Admin({ clientId: "test-add-partitions", ...clientOptions() });
+  try {
+    await admin.createPartitions({ topics: [{ name: topic, count }] });
+  } finally {
+    await admin.close();
   }
 }
 

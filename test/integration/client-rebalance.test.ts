@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { createKafkaClient } from "../../client/index.ts";
+import {
+  addPartitions,
+  chatMessageSent,
+  connectionFor,
+  createTopics,
+  freshTenant,
+  waitFor,
+} from "./client-helpers.ts";
+
+describe("a consumer whose assignment grows while it has read ahead", () => {
+  it("hands every record over once, in order per partition, when partitions are added", async () => {
+    const tenant = freshTenant("rb");
+    const topic = `chat.messages.${tenant}` as const;
+    await createTopics([topic], 6);
+    const ids: string[] = [];
+    for (let n = 0; n < 600; n++) ids.push(`m-${n}`);
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
+    try {
+      await Promise.all(
+        ids.map((id, n) => producer.send(topic, chatMessageSent(tenant, `c-${n % 60}`, id))),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+
+    // The consumer handles a few messages, then waits at a gate with the rest read ahead and
+    // nothing committed yet.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    const offsets = new Map<number, bigint[]>();
+    const consumer = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
+      topics: [topic],
+      maxBatchSize: 20,
+      handler: async (envelope, context) => {
+        if (handled.length >= 12) await gate;
+        if (envelope.type === "chat.message.sent") handled.push(envelope.payload.message_id);
+        offsets.set(context.partition, [
+          ...(offsets.get(context.partition) ?? []),
+          BigInt(context.offset),
+        ]);
+      },
+    });
+    try {
+      await consumer.start();
+      await waitFor(() => handled.length >= 12, 60_000, "the consumer to reach its gate");
+      // Two more partitions: the group assigns them to the consumer, and on that assignment
+      // the library reads all of its partitions again from their committed offsets.
+      await addPartitions(topic, 8);
+      await waitFor(
+        () => consumer.health().assignment.length === 8,
+        60_000,
+        "the consumer to be assigned the new partitions",
+      );
+      release();
+      await waitFor(() => handled.length >= ids.length, 60_000, "every message to be handled");
+      // Anything handed over twice would arrive right behind.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      release();
+      await consumer.stop();
+    }
+
+    expect(handled.length).toBe(ids.length);
+    expect(new Set(handled).size).toBe(ids.length);
+    for (const [partition, list] of offsets) {
+      const increasing = list.every((o, i) => i === 0 || o > (list[i - 1] as bigint));
+      expect(increasing, `partition ${partition}: ${list.join(",")}`).toBe(true);
+    }
+  });
+});
