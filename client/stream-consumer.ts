@@ -13,8 +13,9 @@ import { connectPlatformatic, platformaticLogin } from "./platformatic-connectio
 
 /**
  * The typed consumer's transport, on @platformatic/kafka's consumer: one stream of records for
- * the subscribed topics, read in batches. Measured on the local cluster it hands over records
- * at a fraction of the CPU of librdkafka's `consume()` (decision 0003, fifth amendment).
+ * the subscribed topics, read in batches. Measured on the local cluster it hands a record over
+ * for about 7 µs of CPU, where librdkafka's `consume()` took 10 (decision 0003, fifth
+ * amendment).
  *
  * Records flow from the library's stream into the module's buffer; past `MAX_BUFFERED` records
  * (held ones included) the stream is paused, so it fetches nothing more until the consumer

@@ -30,7 +30,7 @@ stamp="$root/node_modules/.lock-hash"
 want="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing dependencies (npm ci)"
-  # @confluentinc/kafka-javascript (the client's consumer and transactions) builds librdkafka
+  # @confluentinc/kafka-javascript (the client's transactions) builds librdkafka
   # against the system's TLS and compression libraries.
   export CKJS_LINKING=dynamic npm_config_build_from_source=true
   (cd "$root" && npm ci --no-fund --no-audit --loglevel=error)
