@@ -75,6 +75,13 @@ export const MAX_BUFFERED = 10_000;
 const FETCH_WAIT_MS = 50;
 /** Java's max.partition.fetch.bytes default. */
 const PARTITION_FETCH_BYTES = 1_048_576;
+/** A partition's position before its first record. */
+const UNKNOWN = -1n;
+/**
+ * The position of a partition given back to the consumer while the stream may still hold
+ * records of it from before it was taken away: everything is dropped until a new stream opens.
+ */
+const STALE = -2n;
 /** A stream that failed is opened again after this pause. */
 const REOPEN_PAUSE_MS = 1_000;
 /** commitNow() tries a failed commit this many times, this far apart. */
@@ -143,9 +150,14 @@ export class StreamConsumer {
   private wake: (() => void) | undefined;
   /**
    * Per topic, per owned partition: the offset after the last record taken from the stream,
-   * or -1 before the first. Partitions not owned have no entry.
+   * UNKNOWN before the first, or STALE (see followAssignment). Partitions not owned have no
+   * entry.
    */
   private positions = new Map<string, bigint[]>();
+  /** Partitions this stream has handed records of: it may hold later ones of them. */
+  private touched = new Set<string>();
+  /** A partition came back that this stream may still hold old records of: open a new one. */
+  private staleStream = false;
   /** The group assignment `positions` was last built from. */
   private seenAssignments: LibraryConsumer["assignments"] = null;
   /** The partitions' readable end (last stable offset) as of their last fetch. */
@@ -225,7 +237,10 @@ export class StreamConsumer {
     if (this.client.assignments !== this.seenAssignments) this.followAssignment();
     const positions = this.positions.get(message.topic);
     const next = positions?.[message.partition];
-    if (positions === undefined || next === undefined || message.offset < next) return;
+    if (positions === undefined || next === undefined || next === STALE || message.offset < next) {
+      return;
+    }
+    if (next === UNKNOWN) this.touched.add(partitionKey(message.topic, message.partition));
     positions[message.partition] = message.offset + 1n;
     const held =
       this.heldCount > 0
@@ -248,6 +263,11 @@ export class StreamConsumer {
    * Rebuilds the owned partitions from the group's assignment, keeping the positions of those
    * still owned, and drops what was read ahead (and held) for the others: their new owner reads
    * them from the committed offset.
+   *
+   * A partition given back after this stream handed records of it over is STALE: the library
+   * reads it again from the committed offset, but a fetch made before it was taken away (in
+   * flight, or waiting in the paused stream) can still deliver later records first, and taking
+   * those would drop the re-read as repeats. consume() opens a new stream before going on.
    */
   private followAssignment(): void {
     const assignments = this.client.assignments;
@@ -256,8 +276,24 @@ export class StreamConsumer {
     for (const { topic, partitions } of assignments ?? []) {
       const before = this.positions.get(topic);
       const list: bigint[] = [];
-      for (const partition of partitions) list[partition] = before?.[partition] ?? -1n;
+      for (const partition of partitions) {
+        const kept = before?.[partition];
+        if (kept !== undefined) list[partition] = kept;
+        else if (this.touched.has(partitionKey(topic, partition))) {
+          list[partition] = STALE;
+          this.staleStream = true;
+        } else list[partition] = UNKNOWN;
+      }
       positions.set(topic, list);
+    }
+    for (const [topic, list] of this.positions) {
+      list.forEach((_, partition) => {
+        if (positions.get(topic)?.[partition] !== undefined) return;
+        // Taken away: what this consumer committed or meant to commit is the new owner's now.
+        const id = partitionKey(topic, partition);
+        this.committed.delete(id);
+        this.pendingCommits.delete(id);
+      });
     }
     this.positions = positions;
     this.buffer = this.buffer.filter((m) => this.owns(m.topic, m.partition));
@@ -305,9 +341,13 @@ export class StreamConsumer {
     }
     if (this.closing.signal.aborted) return [];
     if (this.streamFailure !== undefined || this.stream?.destroyed === true) {
-      await this.reopen();
+      await this.reopen(REOPEN_PAUSE_MS);
+    } else if (this.staleStream) {
+      await this.reopen(0);
     }
     if (this.client.assignments !== this.seenAssignments) this.followAssignment();
+    // A commit that failed while the consumer was idle is tried again here.
+    if (this.committing === undefined && this.pendingCommits.size > 0) this.commit([]);
     const records: ConsumedRecord[] = [];
     for (const list of this.held.values()) for (const record of list) records.push(record);
     // Held records usually come back (the dead letter still cannot be written): they count
@@ -326,12 +366,14 @@ export class StreamConsumer {
   }
 
   /**
-   * Opens the stream again after a failure. What was read ahead (and held) is dropped and the
-   * positions go back to its first record, so it is read again: from the committed offsets, or
-   * for a group that does not commit, from those positions.
+   * Opens the stream again, after a failure or for a STALE partition. What was read ahead (and
+   * held) is dropped and the positions go back to its first record, so it is read again: from
+   * the committed offsets, or for a group that does not commit, from those positions (and,
+   * where the module has none, from where the old stream would have fetched next).
    */
-  private async reopen(): Promise<void> {
+  private async reopen(pauseMs: number): Promise<void> {
     const failure = this.streamFailure;
+    this.staleStream = false;
     const rewind = (topic: string, partition: number, offset: bigint): void => {
       const list = this.positions.get(topic);
       const current = list?.[partition];
@@ -349,8 +391,21 @@ export class StreamConsumer {
     this.heldCount = 0;
     const old = this.stream;
     this.stream = undefined;
+    this.touched = new Set();
+    for (const [topic, list] of this.positions) {
+      list.forEach((position, partition) => {
+        if (position === STALE) {
+          list[partition] = UNKNOWN;
+        } else if (position === UNKNOWN && this.settings.commits === false) {
+          // The library's key for a partition is "topic:partition".
+          const next = old?.offsetsToFetch.get(`${topic}:${partition}`);
+          if (next !== undefined && next >= 0n) list[partition] = next;
+        }
+        if ((list[partition] as bigint) >= 0n) this.touched.add(partitionKey(topic, partition));
+      });
+    }
     await old?.close().catch(() => undefined);
-    await this.pause(REOPEN_PAUSE_MS);
+    await this.pause(pauseMs);
     if (this.closing.signal.aborted) return;
     try {
       await this.open(this.settings.commits === false ? "manual" : "committed");
@@ -395,7 +450,6 @@ export class StreamConsumer {
         this.pendingCommits.set(id, offset);
       }
     }
-    // sendCommits() reaches its first await only with something to send.
     if (this.committing === undefined && this.pendingCommits.size > 0) {
       this.committing = this.sendCommits();
     }
@@ -417,10 +471,16 @@ export class StreamConsumer {
 
   /** Sends what is pending until nothing is; after a failure puts it back and stops. */
   private async sendCommits(): Promise<void> {
+    // Never settle synchronously: the caller stores this promise in `committing`, which the
+    // finally below must find set.
+    await Promise.resolve();
     try {
       while (this.pendingCommits.size > 0) {
-        const batch = [...this.pendingCommits.values()];
+        const batch = [...this.pendingCommits.values()].filter((o) =>
+          this.owns(o.topic, o.partition),
+        );
         this.pendingCommits.clear();
+        if (batch.length === 0) break;
         try {
           await this.client.commit({
             offsets: batch.map((o) => ({
@@ -501,6 +561,11 @@ export class StreamConsumer {
   async disconnect(): Promise<void> {
     this.interrupt();
     this.connected = false;
+    if (this.pendingCommits.size > 0) {
+      await this.commitNow([]).catch((error: unknown) => {
+        this.settings.log?.("error", `final commit failed: ${asError(error).message}`);
+      });
+    }
     await this.committing;
     const stream = this.stream;
     this.stream = undefined;

@@ -76,4 +76,75 @@ describe("a consumer whose assignment grows while it has read ahead", () => {
       expect(increasing, `partition ${partition}: ${list.join(",")}`).toBe(true);
     }
   });
+
+  it("loses nothing when a partition comes back while old records of it wait in the paused stream", async () => {
+    const tenant = freshTenant("rs");
+    const topic = `chat.messages.${tenant}` as const;
+    await createTopics([topic], 4);
+    // More than the 10,000 records the consumer reads ahead, so its stream pauses with records
+    // of every partition still waiting in it.
+    const ids: string[] = [];
+    for (let n = 0; n < 16_000; n++) ids.push(`m-${n}`);
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
+    try {
+      await Promise.all(
+        ids.map((id, n) => producer.send(topic, chatMessageSent(tenant, `c-${n % 400}`, id))),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+
+    const seen = new Set<string>();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let aHandled = 0;
+    const consumerA = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
+      topics: [topic],
+      handler: async (envelope) => {
+        if (++aHandled > 10) await gate;
+        if (envelope.type === "chat.message.sent") seen.add(envelope.payload.message_id);
+      },
+    });
+    let bHandled = 0;
+    const consumerB = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
+      topics: [topic],
+      maxBatchSize: 20,
+      handler: (envelope) => {
+        bHandled++;
+        if (envelope.type === "chat.message.sent") seen.add(envelope.payload.message_id);
+        return Promise.resolve();
+      },
+    });
+    try {
+      await consumerA.start();
+      await waitFor(() => aHandled > 10, 60_000, "member A to reach its gate");
+      // B takes some of A's partitions, handles a little of them and leaves; A gets them back,
+      // and the library reads them from B's committed offsets, far behind what A's stream
+      // had fetched of them.
+      await consumerB.start();
+      await waitFor(() => bHandled >= 50, 60_000, "member B to handle some messages");
+      await consumerB.stop();
+      await waitFor(
+        () => consumerA.health().assignment.length === 4,
+        60_000,
+        "member A to own every partition again",
+      );
+      release();
+      await waitFor(() => seen.size === ids.length, 90_000, "every message to be handled");
+    } finally {
+      release();
+      await consumerA.stop();
+      await consumerB.stop();
+    }
+    expect(seen.size).toBe(ids.length);
+  });
 });
