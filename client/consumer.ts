@@ -255,10 +255,8 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       await sleep(1_000, this.stopSignal.signal);
     }
     if (done === undefined) return undefined;
-    const high = this.consumer.highWatermark(topic, partition);
-    if (high !== undefined) {
-      this.lag.set(`${topic}\u0000${partition}`, Math.max(0, high - Number(done.offset) - 1));
-    }
+    const lag = this.consumer.lagAfter(topic, partition, BigInt(done.offset) + 1n);
+    if (lag !== undefined) this.lag.set(`${topic}\u0000${partition}`, lag);
     return {
       topic,
       partition,

@@ -517,9 +517,24 @@ export class StreamConsumer {
     );
   }
 
-  /** The partition's readable end as last seen by a fetch; undefined before the first. */
-  highWatermark(topic: string, partition: number): number | undefined {
-    return this.ends.get(partitionKey(topic, partition));
+  /**
+   * Records left to handle in a partition once everything before `next` is handled, as of its
+   * last fetch; undefined before the first. When the module holds nothing more of the partition,
+   * it counts from where the stream goes on reading, so the markers that end transactions (which
+   * take an offset but are no record) do not show as lag.
+   */
+  lagAfter(topic: string, partition: number, next: bigint): number | undefined {
+    const end = this.ends.get(partitionKey(topic, partition));
+    if (end === undefined) return undefined;
+    let from = next;
+    const stream = this.stream;
+    const allTaken = stream !== undefined && !stream.isPaused() && stream.readableLength === 0;
+    if (allTaken && this.positions.get(topic)?.[partition] === next) {
+      // The library's key for a partition is "topic:partition".
+      const fetching = stream.offsetsToFetch.get(`${topic}:${partition}`);
+      if (fetching !== undefined && fetching > from) from = fetching;
+    }
+    return Math.max(0, end - Number(from));
   }
 
   private noteEnds(response: FetchResponse): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createKafkaClient } from "../../client/index.ts";
+import { createEnvelope, createKafkaClient, encodeEnvelope } from "../../client/index.ts";
 import {
   CLIENT_METRICS,
   type MetricAttributes,
@@ -10,6 +10,7 @@ import {
   createTopics,
   freshTenant,
   chatMessageSent,
+  produceInTransactions,
   waitFor,
 } from "./client-helpers.ts";
 
@@ -127,5 +128,48 @@ describe("consumer health on the real cluster", () => {
       await consumer.stop();
     }
     expect(consumer.health()).toMatchObject({ connected: false, running: false, assignment: [] });
+  });
+
+  it("counts no lag for the markers that end transactions once every record is handled", async () => {
+    const tenant = freshTenant("hx");
+    const topic = `chat.messages.${tenant}` as const;
+    await createTopics([topic], 2);
+    // Three transactions of 6 records: each leaves a commit marker in every partition it wrote.
+    const batches = [0, 1, 2].map((t) =>
+      Array.from({ length: 6 }, (_, n) => {
+        const encoded = encodeEnvelope(
+          createEnvelope({
+            ...chatMessageSent(tenant, `conv-${n}`, `m-${t}-${n}`),
+            source: "message-processor",
+          }),
+        );
+        return { key: `conv-${n}`, value: encoded.value, headers: { ...encoded.headers } };
+      }),
+    );
+    await produceInTransactions(topic, batches);
+
+    let handled = 0;
+    const consumer = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
+      topics: [topic],
+      handler: () => {
+        handled++;
+        return Promise.resolve();
+      },
+    });
+    try {
+      await consumer.start();
+      await waitFor(() => handled === 18, 60_000, "all 18 records handled");
+      await waitFor(
+        () => consumer.health().assignment.every((p) => p.lag === 0),
+        30_000,
+        "every partition's lag at 0",
+      );
+      expect(consumer.health().totalLag).toBe(0);
+    } finally {
+      await consumer.stop();
+    }
   });
 });

@@ -106,6 +106,26 @@ export async function produceRaw(topic: string, messages: KafkaJS.Message[]): Pr
   }
 }
 
+/** Messages written as the admin, each batch in a transaction of its own (committed). */
+export async function produceInTransactions(
+  topic: string,
+  batches: readonly KafkaJS.Message[][],
+): Promise<void> {
+  const producer = adminKafka().producer({
+    kafkaJS: { transactionalId: `test-tx-${randomBytes(4).toString("hex")}`, idempotent: true },
+  });
+  await producer.connect();
+  try {
+    for (const messages of batches) {
+      const transaction = await producer.transaction();
+      await transaction.send({ topic, messages });
+      await transaction.commit();
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 export interface ReadRecord {
   readonly partition: number;
   readonly offset: string;
