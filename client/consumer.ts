@@ -67,6 +67,8 @@ export interface ConsumerHealth {
   readonly running: boolean;
   readonly assignment: readonly PartitionHealth[];
   readonly totalLag: number;
+  /** Records read from Kafka and not yet handed to the handler (held ones included). */
+  readonly readAhead: number;
   readonly lastError: string | undefined;
 }
 
@@ -377,6 +379,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       running: this.running,
       assignment: partitions,
       totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
+      readAhead: this.consumer.readAhead,
       lastError: this.lastError,
     };
   }

@@ -305,6 +305,11 @@ export class StreamConsumer {
     }
   }
 
+  /** Records read and not yet handed over, held ones included. */
+  get readAhead(): number {
+    return this.buffer.length + this.heldCount;
+  }
+
   /** True while the group assigns the partition to this consumer. */
   owns(topic: string, partition: number): boolean {
     if (this.client.assignments !== this.seenAssignments) this.followAssignment();

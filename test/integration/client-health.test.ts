@@ -172,4 +172,49 @@ describe("consumer health on the real cluster", () => {
       await consumer.stop();
     }
   });
+
+  it("reads at most about 10,000 records ahead of a handler that does not finish", async () => {
+    const tenant = freshTenant("ra");
+    const topic = `chat.messages.${tenant}` as const;
+    await createTopics([topic], 3);
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
+    try {
+      await Promise.all(
+        Array.from({ length: 30_000 }, (_, n) =>
+          producer.send(topic, chatMessageSent(tenant, `conv-${n % 30}`, `m-${n}`)),
+        ),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    const consumer = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
+      topics: [topic],
+      handler: async () => {
+        started = true;
+        await gate;
+      },
+    });
+    try {
+      await consumer.start();
+      await waitFor(() => started && consumer.health().readAhead >= 10_000, 60_000, "read-ahead");
+      // Fetches in flight when the room filled still arrive; then reading stops.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const readAhead = consumer.health().readAhead;
+      expect(readAhead).toBeGreaterThanOrEqual(10_000);
+      expect(readAhead).toBeLessThan(20_000);
+    } finally {
+      release();
+      await consumer.stop();
+    }
+  });
 });
