@@ -11,6 +11,7 @@ import {
   freshTenant,
   chatMessageSent,
   produceInTransactions,
+  tenantTopicWithMessages,
   waitFor,
 } from "./client-helpers.ts";
 
@@ -174,22 +175,7 @@ describe("consumer health on the real cluster", () => {
   });
 
   it("reads at most about 10,000 records ahead of a handler that does not finish", async () => {
-    const tenant = freshTenant("ra");
-    const topic = `chat.messages.${tenant}` as const;
-    await createTopics([topic], 3);
-    const producer = await createKafkaClient({
-      service: "socket-service",
-      connection: connectionFor("socket-service"),
-    }).producer();
-    try {
-      await Promise.all(
-        Array.from({ length: 30_000 }, (_, n) =>
-          producer.send(topic, chatMessageSent(tenant, `conv-${n % 30}`, `m-${n}`)),
-        ),
-      );
-    } finally {
-      await producer.disconnect();
-    }
+    const { topic } = await tenantTopicWithMessages("ra", 3, 30_000, 30);
 
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { KafkaJS } from "@confluentinc/kafka-javascript";
 import { Admin } from "@platformatic/kafka";
+import { createKafkaClient } from "../../client/index.ts";
 import { afterAll } from "vitest";
 import type { ConnectionConfig } from "../../client/config.ts";
 import type { ServiceName } from "../../client/topic-types.ts";
@@ -219,4 +220,34 @@ export function chatMessageSent(
       sent_at: sentAt(),
     },
   };
+}
+
+/**
+ * A fresh tenant topic with `partitions` partitions and `count` chat messages (ids m-0...),
+ * keyed over `conversations` conversations.
+ */
+export async function tenantTopicWithMessages(
+  prefix: string,
+  partitions: number,
+  count: number,
+  conversations: number,
+): Promise<{ topic: `chat.messages.${string}`; ids: string[] }> {
+  const tenant = freshTenant(prefix);
+  const topic = `chat.messages.${tenant}` as const;
+  await createTopics([topic], partitions);
+  const ids = Array.from({ length: count }, (_, n) => `m-${n}`);
+  const producer = await createKafkaClient({
+    service: "socket-service",
+    connection: connectionFor("socket-service"),
+  }).producer();
+  try {
+    await Promise.all(
+      ids.map((id, n) =>
+        producer.send(topic, chatMessageSent(tenant, `c-${n % conversations}`, id)),
+      ),
+    );
+  } finally {
+    await producer.disconnect();
+  }
+  return { topic, ids };
 }

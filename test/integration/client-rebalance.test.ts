@@ -2,46 +2,14 @@ import { describe, expect, it } from "vitest";
 import { createKafkaClient } from "../../client/index.ts";
 import {
   addPartitions,
-  chatMessageSent,
   connectionFor,
-  createTopics,
-  freshTenant,
+  tenantTopicWithMessages,
   waitFor,
 } from "./client-helpers.ts";
 
-/**
- * A fresh tenant topic with `partitions` partitions and `count` chat messages (ids m-0...),
- * keyed over `conversations` conversations.
- */
-async function topicWithMessages(
-  prefix: string,
-  partitions: number,
-  count: number,
-  conversations: number,
-): Promise<{ topic: `chat.messages.${string}`; ids: string[] }> {
-  const tenant = freshTenant(prefix);
-  const topic = `chat.messages.${tenant}` as const;
-  await createTopics([topic], partitions);
-  const ids = Array.from({ length: count }, (_, n) => `m-${n}`);
-  const producer = await createKafkaClient({
-    service: "socket-service",
-    connection: connectionFor("socket-service"),
-  }).producer();
-  try {
-    await Promise.all(
-      ids.map((id, n) =>
-        producer.send(topic, chatMessageSent(tenant, `c-${n % conversations}`, id)),
-      ),
-    );
-  } finally {
-    await producer.disconnect();
-  }
-  return { topic, ids };
-}
-
 describe("a consumer whose assignment grows while it has read ahead", () => {
   it("hands every record over once, in order per partition, when partitions are added", async () => {
-    const { topic, ids } = await topicWithMessages("rb", 6, 600, 60);
+    const { topic, ids } = await tenantTopicWithMessages("rb", 6, 600, 60);
 
     // The consumer handles a few messages, then waits at a gate with the rest read ahead and
     // nothing committed yet.
@@ -95,7 +63,7 @@ describe("a consumer whose assignment grows while it has read ahead", () => {
   it("loses nothing when a partition comes back while old records of it wait in the paused stream", async () => {
     // More than the 10,000 records the consumer reads ahead, so its stream pauses with records
     // of every partition still waiting in it.
-    const { topic, ids } = await topicWithMessages("rs", 4, 16_000, 400);
+    const { topic, ids } = await tenantTopicWithMessages("rs", 4, 16_000, 400);
 
     const seen = new Set<string>();
     let release: () => void = () => undefined;
