@@ -17,7 +17,12 @@ import {
   type MetricAttributes,
   type MetricsSink,
 } from "./metric-names.ts";
-import { StreamConsumer, type ConsumedRecord, type PartitionOffset } from "./stream-consumer.ts";
+import {
+  StreamConsumer,
+  partitionKey,
+  type ConsumedRecord,
+  type PartitionOffset,
+} from "./stream-consumer.ts";
 import { TypedProducer, errorName, type RawMessage } from "./producer.ts";
 import type { EventTypeOn, ReadableTopic, ServiceName } from "./topic-types.ts";
 
@@ -212,7 +217,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
   private async processBatch(records: readonly ConsumedRecord[]): Promise<PartitionOffset[]> {
     const partitions = new Map<string, ConsumedRecord[]>();
     for (const record of records) {
-      const id = `${record.topic}\u0000${record.partition}`;
+      const id = partitionKey(record.topic, record.partition);
       const list = partitions.get(id);
       if (list === undefined) partitions.set(id, [record]);
       else list.push(record);
@@ -258,7 +263,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     }
     if (done === undefined) return undefined;
     const lag = this.consumer.lagAfter(topic, partition, BigInt(done.offset) + 1n);
-    if (lag !== undefined) this.lag.set(`${topic}\u0000${partition}`, lag);
+    if (lag !== undefined) this.lag.set(partitionKey(topic, partition), lag);
     return {
       topic,
       partition,
@@ -363,7 +368,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     const partitions = assignment.map(({ topic, partition }) => ({
       topic,
       partition,
-      lag: this.lag.get(`${topic}\u0000${partition}`),
+      lag: this.lag.get(partitionKey(topic, partition)),
     }));
     for (const p of partitions) {
       if (p.lag !== undefined)

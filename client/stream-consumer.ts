@@ -94,7 +94,8 @@ type LibraryStream = MessagesStream<Buffer | undefined, Buffer | undefined, stri
 type Fetch = LibraryConsumer["fetch"];
 type FetchResponse = fetchV17.FetchResponse;
 
-function partitionKey(topic: string, partition: number): string {
+/** The module's key for a partition in its maps. */
+export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
