@@ -87,6 +87,17 @@ export const stackConfigSchema = z
       .object({
         version: z.literal(STRIMZI_VERSION),
         namespace: k8sName,
+        /**
+         * The operator's Helm chart: omitted, the release's chart in its OCI registry; or a
+         * chart folder, relative to the repository root (the local stack uses
+         * ../shared/strimzi-helm-chart, the released chart, since no registry is reachable).
+         */
+        chart: z.string().min(1).optional(),
+        /**
+         * Whether `pulumi up` waits for the operator to run (an atomic Helm release). Default
+         * true; false only where no pod can run (the local control plane, docs/control-plane.md).
+         */
+        awaitReady: z.boolean().optional(),
       })
       .strict(),
     cluster: z
@@ -175,6 +186,14 @@ export const stackConfigSchema = z
           });
         }
       }
+    }
+    if (c.operator.awaitReady === false && c.environment !== "dev") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["operator", "awaitReady"],
+        message:
+          "may be false only in dev (a release that does not wait can leave a broken operator running); allowed: true",
+      });
     }
     if (
       c.mirrorMaker.enabled &&
