@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { renderStack } from "../charts/index.ts";
 import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
@@ -12,7 +13,8 @@ import { dataProtection } from "./protection.ts";
 import { createKubernetesProvider } from "./providers/kubernetes-provider.ts";
 import { credentialSecretNames, strimziBootstrapAddresses } from "./stack-outputs.ts";
 import type { StackSettings } from "./stack-settings.ts";
-import { strimziRelease } from "./strimzi-release.ts";
+import { REPO_ROOT } from "./config/load.ts";
+import { loadStrimziCrds, strimziRelease } from "./strimzi-release.ts";
 
 /** The stack outputs. Plain values only: no secret is ever exported. */
 export interface PlatformOutputs {
@@ -40,6 +42,12 @@ function refuseUnacknowledgedDestructiveChanges(stack: string, model: PlatformMo
       `refusing destructive topic changes:\n${unacknowledged.map((c) => `  - ${formatDestructiveChange(stack, c)}`).join("\n")}`,
     );
   }
+}
+
+/** The operator chart: the release's OCI chart, or a folder relative to the repository root. */
+export function operatorChart(chart: string | undefined): string {
+  if (chart === undefined) return strimziRelease.helmChart;
+  return isAbsolute(chart) ? chart : resolve(REPO_ROOT, chart);
 }
 
 const MANAGED_BY = {
@@ -124,14 +132,15 @@ export function definePlatform(settings: StackSettings): PlatformOutputs {
   );
   const crds = new StrimziCrds(
     "strimzi-crds",
-    { manifest: strimziRelease.crdManifestUrl, version: strimziRelease.version },
+    { crds: loadStrimziCrds(), version: strimziRelease.version },
     { ...onCluster, protect: protection.crds },
   );
   const operator = new StrimziOperator(
     "strimzi-operator",
     {
-      chart: strimziRelease.helmChart,
+      chart: operatorChart(config.operator.chart),
       version: config.operator.version,
+      awaitReady: config.operator.awaitReady ?? true,
       namespace: config.operator.namespace,
       watchNamespaces: [config.kubernetes.namespace],
     },
