@@ -2,12 +2,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface StrimziOperatorArgs {
+  /** An OCI chart reference, or the absolute path of a chart folder. */
   readonly chart: string;
   readonly version: string;
   /** Where the cluster operator runs. */
   readonly namespace: string;
   /** The namespaces it watches: the Kafka cluster's. */
   readonly watchNamespaces: readonly string[];
+  /**
+   * Wait until the operator runs, rolling back a release that does not (atomic). false where
+   * no pod can run: the local control plane (docs/control-plane.md).
+   */
+  readonly awaitReady: boolean;
 }
 
 /**
@@ -37,7 +43,8 @@ export class StrimziOperator extends pulumi.ComponentResource {
         namespace: args.namespace,
         createNamespace: false,
         skipCrds: true,
-        atomic: true,
+        atomic: args.awaitReady,
+        skipAwait: !args.awaitReady,
         values: strimziOperatorValues(args),
       },
       // A component's dependsOn does not hold back its children: pass it on to the Release.

@@ -14,7 +14,6 @@ import {
 } from "./support/pulumi-harness.ts";
 
 const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
-const CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
@@ -60,6 +59,14 @@ for (const stack of listStacks()) {
       expect(found, type).toHaveLength(1);
       return found[0]!;
     };
+    // The Strimzi CRDs are a ConfigGroup of their own ("crds"); the others hold rendered objects.
+    const crdsGroup = (): RegisteredResource => {
+      const found = byType(CONFIG_GROUP).filter((g) => g.name === "crds");
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+    const manifestGroups = (): RegisteredResource[] =>
+      byType(CONFIG_GROUP).filter((g) => g.name !== "crds");
 
     beforeAll(async () => {
       run = await runProgram({
@@ -76,7 +83,6 @@ for (const stack of listStacks()) {
         [
           K8S_PROVIDER,
           NAMESPACE,
-          CONFIG_FILE,
           RELEASE,
           CONFIG_GROUP,
           "kafka-platform:k8s:PlatformNamespaces",
@@ -89,10 +95,9 @@ for (const stack of listStacks()) {
       const separateOperatorNs =
         loaded.config.operator.namespace !== loaded.config.kubernetes.namespace;
       expect(counts[NAMESPACE]).toBe(separateOperatorNs ? 2 : 1);
-      expect(counts[CONFIG_FILE]).toBe(1);
       expect(counts[RELEASE]).toBe(1);
       // One ConfigGroup `<chart>-<tier>` per (chart, tier) that has objects, no more, no fewer.
-      const groupNames = byType(CONFIG_GROUP).map((g) => g.name);
+      const groupNames = manifestGroups().map((g) => g.name);
       expect(new Set(groupNames).size).toBe(groupNames.length);
       expect(groupNames.sort()).toEqual(expectedGroupNames(rendered));
       expect(groupNames).toEqual(
@@ -108,11 +113,11 @@ for (const stack of listStacks()) {
     });
 
     it("hands Kubernetes exactly the objects the render command produces", () => {
-      const applied = byType(CONFIG_GROUP).flatMap(objsOf);
+      const applied = manifestGroups().flatMap(objsOf);
       const expected = rendered.flatMap((c) => c.objects);
       expect(sortObjects(applied)).toEqual(sortObjects(expected));
       // Every group holds objects of one chart only, in render order.
-      for (const group of byType(CONFIG_GROUP)) {
+      for (const group of manifestGroups()) {
         const objs = objsOf(group);
         const chart = rendered.find((c) => c.objects.some((o) => key(o) === key(objs[0]!)));
         expect(chart, group.name).toBeDefined();
@@ -121,9 +126,23 @@ for (const stack of listStacks()) {
       }
     });
 
-    it("applies the pinned Strimzi CRD manifest and the operator without its CRDs", () => {
-      expect(one(CONFIG_FILE).inputs["file"]).toBe(
-        "https://github.com/strimzi/strimzi-kafka-operator/releases/download/1.2.0/strimzi-crds-1.2.0.yaml",
+    it("applies the release's ten CRDs and the operator, waiting for it, without its CRDs", () => {
+      const crdNames = objsOf(crdsGroup()).map((o) => `${o.kind}/${o.metadata.name}`);
+      expect(crdNames.sort()).toEqual(
+        [
+          "kafkabridges",
+          "kafkaconnectors",
+          "kafkaconnects",
+          "kafkamirrormaker2s",
+          "kafkanodepools",
+          "kafkarebalances",
+          "kafkas",
+          "kafkatopics",
+          "kafkausers",
+        ]
+          .map((n) => `CustomResourceDefinition/${n}.kafka.strimzi.io`)
+          .concat("CustomResourceDefinition/strimzipodsets.core.strimzi.io")
+          .sort(),
       );
       const release = one(RELEASE);
       expect(release.inputs).toMatchObject({
@@ -131,22 +150,24 @@ for (const stack of listStacks()) {
         version: "1.2.0",
         namespace: loaded.config.operator.namespace,
         skipCrds: true,
+        atomic: true,
+        skipAwait: false,
         values: { watchAnyNamespace: false, watchNamespaces: [loaded.config.kubernetes.namespace] },
       });
       // CRDs before the operator; namespaces before the operator.
-      const crds = one(CONFIG_FILE);
+      const crds = crdsGroup();
       expect(release.dependencies).toContain(crds.urn);
       for (const ns of byType(NAMESPACE)) expect(release.dependencies).toContain(ns.urn);
     });
 
     it("makes every group of Strimzi custom resources depend on the CRDs and the operator", () => {
-      const crds = one(CONFIG_FILE).urn;
+      const crds = crdsGroup().urn;
       const operator = one(RELEASE).urn;
       const clusterNs = byType(NAMESPACE).find(
         (n) =>
           (n.inputs["metadata"] as { name: string }).name === loaded.config.kubernetes.namespace,
       )!;
-      const strimziGroups = byType(CONFIG_GROUP).filter((g) =>
+      const strimziGroups = manifestGroups().filter((g) =>
         objsOf(g).some((o) => o.apiVersion.startsWith("kafka.strimzi.io/")),
       );
       expect(strimziGroups.length).toBeGreaterThan(0);
@@ -154,12 +175,12 @@ for (const stack of listStacks()) {
         expect(g.dependencies, g.name).toContain(crds);
         expect(g.dependencies, g.name).toContain(operator);
       }
-      for (const g of byType(CONFIG_GROUP)) expect(g.dependencies, g.name).toContain(clusterNs.urn);
+      for (const g of manifestGroups()) expect(g.dependencies, g.name).toContain(clusterNs.urn);
     });
 
     it("orders destroy so KafkaTopics go while the cluster's topic operator still runs", () => {
       const groupsWith = (kind: string): RegisteredResource[] =>
-        byType(CONFIG_GROUP).filter((g) => objsOf(g).some((o) => o.kind === kind));
+        manifestGroups().filter((g) => objsOf(g).some((o) => o.kind === kind));
       const clusterGroups = groupsWith("Kafka");
       expect(clusterGroups).toHaveLength(1);
       for (const kind of ["KafkaTopic", "KafkaUser"]) {
@@ -174,7 +195,7 @@ for (const stack of listStacks()) {
           ).toBe(false);
       }
       // The metrics ConfigMap the Kafka resource points at exists before it.
-      const metricsGroup = byType(CONFIG_GROUP).find((g) =>
+      const metricsGroup = manifestGroups().find((g) =>
         objsOf(g).some(
           (o) =>
             o.kind === "ConfigMap" && o.metadata.namespace === loaded.config.kubernetes.namespace,
@@ -191,7 +212,7 @@ for (const stack of listStacks()) {
           `${loaded.file}: protectData must be true in ${loaded.config.environment}`,
         ).toBe(true);
       }
-      for (const g of byType(CONFIG_GROUP)) {
+      for (const g of manifestGroups()) {
         const dataKinds = objsOf(g).filter((o) =>
           ["Kafka", "KafkaNodePool", "KafkaTopic"].includes(o.kind),
         );
