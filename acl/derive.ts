@@ -133,6 +133,7 @@ export function deriveServiceAccess(
   }
   return {
     service: service.name,
+    namespace: service.namespace,
     username: service.name,
     ...(groupReader ? { consumerGroup: service.name } : {}),
     ...(broadcaster ? { broadcastGroupPrefix: broadcastGroupPrefixFor(service.name) } : {}),

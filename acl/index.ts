@@ -7,3 +7,10 @@ export {
   transactionalIdPrefixFor,
 } from "./derive.ts";
 export type * from "./types.ts";
+export {
+  SCRAM_PASSWORD_KEY,
+  SERVICE_CREDENTIALS_KEYS,
+  scramPasswordSecretName,
+  serviceCredentialsSecretName,
+  type ServiceCredentialsKey,
+} from "./credentials.ts";

@@ -7,6 +7,7 @@ import type { ServiceDefinition } from "./types.ts";
 export const services = [
   {
     name: "socket-service",
+    namespace: "socket-service",
     description:
       "Holds client WebSocket connections: publishes what users send, pushes events back.",
     produces: ["chat.messages.{tenant}", "chat.events", "presence.updates", "analytics.events"],
@@ -16,6 +17,7 @@ export const services = [
   },
   {
     name: "auth-service",
+    namespace: "auth-service",
     description: "Authentication and sessions; records security events.",
     produces: ["audit.log", "analytics.events"],
     consumes: [],
@@ -23,6 +25,7 @@ export const services = [
   },
   {
     name: "api-gateway",
+    namespace: "api-gateway",
     description: "Public HTTP API; issues commands to the services behind it.",
     produces: ["audit.log", "analytics.events"],
     consumes: [],
@@ -30,6 +33,7 @@ export const services = [
   },
   {
     name: "message-processor",
+    namespace: "message-processor",
     description: "Validates and persists chat messages, then fans out events exactly once.",
     produces: ["chat.events", "notifications.pending", "analytics.events"],
     consumes: ["chat.messages.{tenant}"],
@@ -38,6 +42,7 @@ export const services = [
   },
   {
     name: "notification-service",
+    namespace: "notification-service",
     description: "Delivers push and email notifications.",
     produces: ["analytics.events"],
     consumes: ["notifications.pending"],
@@ -45,18 +50,21 @@ export const services = [
   },
   {
     name: "analytics-service",
+    namespace: "analytics-service",
     description: "Aggregates product analytics.",
     produces: [],
     consumes: ["analytics.events", "chat.events"],
   },
   {
     name: "audit-service",
+    namespace: "audit-service",
     description: "Stores the audit trail for compliance exports.",
     produces: [],
     consumes: ["audit.log"],
   },
   {
     name: "search-indexer",
+    namespace: "search-indexer",
     description: "Indexes messages and conversation changes for search.",
     produces: [],
     consumes: ["chat.messages.{tenant}", "chat.events"],

@@ -7,6 +7,12 @@ import type { CatalogTopicTemplate } from "../topics/catalog.ts";
 export interface ServiceDefinition {
   readonly name: string;
   readonly description: string;
+  /**
+   * The Kubernetes namespace the service runs in. The stack delivers the service's Kafka
+   * credentials there (Secret `kafka-<name>`, see acl/credentials.ts) and labels it as a
+   * client namespace, the only kind the brokers' NetworkPolicies admit.
+   */
+  readonly namespace: string;
   /** Catalog topics (templates for the families) the service writes. */
   readonly produces: readonly CatalogTopicTemplate[];
   /** Catalog topics the service reads, as consumer group `<name>`. */
@@ -42,6 +48,8 @@ export interface AclRule {
 /** What one service may do, derived from its declaration alone. */
 export interface ServiceAccess {
   readonly service: string;
+  /** The namespace the service runs in, where its credentials Secret is delivered. */
+  readonly namespace: string;
   /** KafkaUser name, which is also the name of the Secret Strimzi generates. */
   readonly username: string;
   readonly consumerGroup?: string;

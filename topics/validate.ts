@@ -12,6 +12,7 @@ const CLEANUP_POLICIES = ["delete", "compact", "compact,delete"];
 const FAMILIES = ["single", "per-tenant", "per-service"];
 /** Kafka's hard limit is far higher; this catches typos such as 3200 for 32. */
 export const MAX_PARTITIONS = 256;
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Checks the catalog and the service declarations together; returns every issue found. */
 export function validateCatalog(
@@ -102,6 +103,19 @@ export function validateCatalog(
       );
     if (seen.has(s.name)) serviceIssue(`${at}.name`, `duplicate service "${s.name}"`);
     seen.add(s.name);
+    // Credentials are delivered into the service's own namespace: without one they reach nobody.
+    const namespace: unknown = (s as { namespace?: unknown }).namespace;
+    if (typeof namespace !== "string" || namespace === "") {
+      serviceIssue(
+        `${at}.namespace`,
+        `is required: the Kubernetes namespace service "${s.name}" runs in, where its Secret kafka-${s.name} is delivered`,
+      );
+    } else if (!K8S_NAME.test(namespace) || namespace.length > 63) {
+      serviceIssue(
+        `${at}.namespace`,
+        `"${namespace}" is not a Kubernetes namespace name (lowercase letters, digits and '-', at most 63)`,
+      );
+    }
     for (const field of ["produces", "consumes", "broadcasts"] as const) {
       (s[field] ?? []).forEach((topic, j) => {
         if (!templates.includes(topic)) {

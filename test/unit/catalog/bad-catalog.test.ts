@@ -168,6 +168,23 @@ const cases: readonly BadCatalogCase[] = [
     message: '"Search_Indexer" is not a legal name segment',
   },
   {
+    name: "service without a namespace",
+    file: "acl/services.ts",
+    from: 'namespace: "audit-service",',
+    to: "",
+    path: "services[6].namespace",
+    message:
+      'is required: the Kubernetes namespace service "audit-service" runs in, where its Secret kafka-audit-service is delivered',
+  },
+  {
+    name: "service namespace that is not a Kubernetes name",
+    file: "acl/services.ts",
+    from: 'namespace: "audit-service",',
+    to: 'namespace: "Audit_Service",',
+    path: "services[6].namespace",
+    message: '"Audit_Service" is not a Kubernetes namespace name',
+  },
+  {
     name: "per-service command family named directly",
     file: "acl/services.ts",
     from: 'consumes: ["notifications.pending"],',

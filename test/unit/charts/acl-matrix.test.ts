@@ -46,7 +46,20 @@ describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (_
       [...services.map((s) => s.name), PLATFORM_ADMIN_USER].sort(),
     );
     for (const u of users) {
-      expect(field(u, "spec", "authentication")).toEqual({ type: "scram-sha-512" });
+      // A service's password comes from the Secret the stack writes (decision 0006); the
+      // admin's is the User Operator's.
+      expect(field(u, "spec", "authentication")).toEqual(
+        u.metadata.name === PLATFORM_ADMIN_USER
+          ? { type: "scram-sha-512" }
+          : {
+              type: "scram-sha-512",
+              password: {
+                valueFrom: {
+                  secretKeyRef: { name: `${u.metadata.name}-scram-password`, key: "password" },
+                },
+              },
+            },
+      );
       expect(u.metadata.labels?.["strimzi.io/cluster"]).toBe(rendered.model.config.cluster.name);
     }
   });

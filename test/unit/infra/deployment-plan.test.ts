@@ -120,6 +120,7 @@ describe("kafkaAclSpecs", () => {
     const specs = kafkaAclSpecs([
       {
         service: "svc",
+        namespace: "svc",
         username: "svc",
         acls: [
           {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderStack, type K8sObject, type RenderedChart } from "../../../charts/index.ts";
 import { buildPlatformModel } from "../../../charts/model.ts";
-import { deriveAllAccess } from "../../../acl/derive.ts";
+import { services } from "../../../acl/services.ts";
 import { listStacks, loadStack } from "../../../infra/config/load.ts";
 import { PROTECTED_ENVIRONMENTS } from "../../../infra/protection.ts";
 import {
@@ -17,6 +17,8 @@ const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
+const SECRET = "kubernetes:core/v1:Secret";
+const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 const FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\n# fake-kubeconfig-credential-7f3a\n";
 
 const key = (o: K8sObject): string =>
@@ -89,12 +91,20 @@ for (const stack of listStacks()) {
           "kafka-platform:strimzi:Crds",
           "kafka-platform:strimzi:Operator",
           "kafka-platform:strimzi:KafkaCluster",
+          "kafka-platform:k8s:ServicePasswords",
+          "kafka-platform:k8s:ServiceCredentials",
+          SECRET,
+          RANDOM_PASSWORD,
         ].sort(),
       );
       expect(counts[K8S_PROVIDER]).toBe(1);
       const separateOperatorNs =
         loaded.config.operator.namespace !== loaded.config.kubernetes.namespace;
-      expect(counts[NAMESPACE]).toBe(separateOperatorNs ? 2 : 1);
+      const serviceNamespaces = new Set(services.map((s) => s.namespace)).size;
+      expect(counts[NAMESPACE]).toBe((separateOperatorNs ? 2 : 1) + serviceNamespaces);
+      // Per service: one password, its Secret in the Kafka namespace, its Secret in its own.
+      expect(counts[RANDOM_PASSWORD]).toBe(services.length);
+      expect(counts[SECRET]).toBe(2 * services.length);
       expect(counts[RELEASE]).toBe(1);
       // One ConfigGroup `<chart>-<tier>` per (chart, tier) that has objects, no more, no fewer.
       const groupNames = manifestGroups().map((g) => g.name);
@@ -263,17 +273,11 @@ for (const stack of listStacks()) {
           new RegExp(`^${name}-kafka-([a-z0-9]+-)?bootstrap\\.${ns}\\.svc:[0-9]+$`),
         );
       }
-      // Each service's Secret is the one Strimzi's user operator writes for its KafkaUser.
-      const users = rendered.flatMap((c) => c.objects).filter((o) => o.kind === "KafkaUser");
+      // Each service mounts `kafka-<service>` in the namespace acl/services.ts declares for it.
       const secrets = run.outputs["credentialSecrets"] as Record<string, string>;
-      expect(Object.keys(secrets).sort()).toEqual(
-        deriveAllAccess()
-          .map((a) => a.service)
-          .sort(),
+      expect(secrets).toEqual(
+        Object.fromEntries(services.map((s) => [s.name, `${s.namespace}/kafka-${s.name}`])),
       );
-      for (const secretName of Object.values(secrets)) {
-        expect(users.map((u) => u.metadata.name)).toContain(secretName);
-      }
     });
   });
 }

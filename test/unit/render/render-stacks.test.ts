@@ -4,6 +4,7 @@ import { renderStack } from "../../../charts/index.ts";
 import { parse as parseYaml } from "yaml";
 import type { JmxExporterConfig } from "../../../charts/monitoring/jmx-exporter-rules.ts";
 import { validateObject, validationErrors } from "../../../charts/crd-schema-validator.ts";
+import { findSecretMaterial } from "../../../charts/secret-guard.ts";
 import { emulateRule } from "../monitoring/jmx-rule-emulator.ts";
 import { field, ofKind, renderedStacks } from "./rendered-stacks.ts";
 
@@ -225,10 +226,17 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
     );
   });
 
-  it("contains no secret material: no Secret, no password, no JAAS config", () => {
+  it("contains no secret material: no Secret, no password value, no JAAS config", () => {
     expect(objects.filter((o) => o.kind === "Secret")).toEqual([]);
+    expect(findSecretMaterial(objects)).toEqual([]);
+    // The only password fields are references to a Secret, never a value.
     const text = JSON.stringify(objects);
-    expect(text).not.toMatch(/password/i);
+    const refs =
+      text.match(
+        /"password":\{"valueFrom":\{"secretKeyRef":\{"key":"password","name":"[a-z-]+-scram-password"\}\}\}/g,
+      ) ?? [];
+    expect(refs).toHaveLength(model.access.length);
+    expect(text.split('"password":').length - 1).toBe(model.access.length);
     expect(text).not.toMatch(/sasl\.jaas\.config/i);
     expect(text).not.toMatch(/scram-sha-512:[^"]/i);
   });

@@ -44,6 +44,8 @@ export interface ProgramRun {
   readonly outputs: Readonly<Record<string, unknown>>;
   /** Stack outputs whose value was a secret Output. */
   readonly secretOutputs: readonly string[];
+  /** Existing resources the program read (`Resource.get`), with the id it asked for. */
+  readonly reads: readonly { readonly type: string; readonly name: string; readonly id: string }[];
 }
 
 export interface StackInput {
@@ -109,8 +111,13 @@ export function fakePassword(name: string): string {
   return `fake-password-for-${name}`;
 }
 
+/** The certificate the mocks serve for a read of the cluster CA Secret. */
+export const FAKE_CA_CERT =
+  "-----BEGIN CERTIFICATE-----\nfake-cluster-ca\n-----END CERTIFICATE-----\n";
+
 export async function runProgram(input: StackInput): Promise<ProgramRun> {
   vi.resetModules();
+  const reads: { type: string; name: string; id: string }[] = [];
   const inputsByKey = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
@@ -122,6 +129,11 @@ export async function runProgram(input: StackInput): Promise<ProgramRun> {
         const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
         if (args.type === "random:index/randomPassword:RandomPassword") {
           state["result"] = fakePassword(args.name);
+        }
+        // A read of an existing Secret (the cluster CA Strimzi writes): serve a fake certificate.
+        if (args.type === "kubernetes:core/v1:Secret" && args.id !== undefined && args.id !== "") {
+          reads.push({ type: args.type, name: args.name, id: args.id });
+          state["data"] = { "ca.crt": Buffer.from(FAKE_CA_CERT).toString("base64") };
         }
         return { id: `${args.name}-id`, state };
       },
@@ -178,7 +190,7 @@ export async function runProgram(input: StackInput): Promise<ProgramRun> {
     }
   }
   await pulumi.runtime.disconnect();
-  return { stack: input.stack, resources, outputs, secretOutputs };
+  return { stack: input.stack, resources, outputs, secretOutputs, reads };
 }
 
 /** Unwraps Pulumi's secret markers, for comparing plain values. */
