@@ -1,17 +1,23 @@
 import { isAbsolute, resolve } from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { renderStack } from "../charts/index.ts";
 import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
 import { checkAgainstLock, formatDestructiveChange } from "../topics/catalog-lock.ts";
 import { KafkaProviderAccess } from "./components/kafka-provider-access.ts";
 import { PlatformNamespaces } from "./components/namespaces.ts";
+import {
+  ServiceCredentials,
+  ServicePasswords,
+  credentialArgs,
+  serviceSecretRefs,
+} from "./components/service-credentials.ts";
 import { StrimziCrds } from "./components/strimzi-crds.ts";
 import { StrimziKafkaCluster } from "./components/strimzi-kafka-cluster.ts";
 import { StrimziOperator } from "./components/strimzi-operator.ts";
 import { planManifestGroups } from "./manifest-plan.ts";
 import { dataProtection } from "./protection.ts";
 import { createKubernetesProvider } from "./providers/kubernetes-provider.ts";
-import { credentialSecretNames, strimziBootstrapAddresses } from "./stack-outputs.ts";
+import { strimziBootstrapAddresses } from "./stack-outputs.ts";
 import type { StackSettings } from "./stack-settings.ts";
 import { REPO_ROOT } from "./config/load.ts";
 import { loadStrimziCrds, strimziRelease } from "./strimzi-release.ts";
@@ -24,7 +30,11 @@ export interface PlatformOutputs {
   readonly topicManagement: "strimzi" | "kafka-provider";
   /** Bootstrap address(es) by listener name. */
   readonly bootstrapServers: Readonly<Record<string, string>>;
-  /** Service name to the name of its credentials Secret (`password`, `sasl.jaas.config`). */
+  /**
+   * Service name to the Secret it mounts. Strimzi: `<service namespace>/kafka-<service>` with
+   * `username`, `password`, `ca.crt`, `bootstrap.servers`; kafka-provider: the Secret's name in
+   * the cluster namespace (`password`, `sasl.jaas.config`).
+   */
   readonly credentialSecrets: Readonly<Record<string, string>>;
   /** Whether the data-bearing resources carry `protect: true`. */
   readonly dataProtected: boolean;
@@ -147,18 +157,37 @@ export function definePlatform(settings: StackSettings): PlatformOutputs {
     { ...onCluster, dependsOn: [crds, ...namespaces.all()] },
   );
   const charts = renderStack(model);
-  new StrimziKafkaCluster(
+  const bootstrapServers = strimziBootstrapAddresses(charts);
+  // Credentials reach services in their own namespaces (docs/decisions/0006-credential-delivery.md).
+  const passwords = new ServicePasswords(
+    "service-passwords",
+    { ...credentialArgs(model), kafkaNamespace: config.kubernetes.namespace },
+    { ...onCluster, dependsOn: namespaces.all() },
+  );
+  const cluster = new StrimziKafkaCluster(
     "kafka-cluster",
     {
       groups: planManifestGroups(charts, protection),
-      namespaces: namespaces.all(),
+      namespaces: [...namespaces.all(), passwords],
       operator: [crds, operator],
+    },
+    onCluster,
+  );
+  const credentials = new ServiceCredentials(
+    "service-credentials",
+    {
+      ...credentialArgs(model),
+      passwords,
+      kafkaNamespace: config.kubernetes.namespace,
+      clusterName: config.cluster.name,
+      bootstrapServers: Object.values(bootstrapServers).join(","),
+      clusterApplied: pulumi.all([...cluster.groups.values()].map((g) => g.resources)),
     },
     onCluster,
   );
   return {
     ...common,
-    bootstrapServers: strimziBootstrapAddresses(charts),
-    credentialSecrets: credentialSecretNames(model),
+    bootstrapServers,
+    credentialSecrets: serviceSecretRefs(credentials.mounts),
   };
 }
