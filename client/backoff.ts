@@ -1,4 +1,6 @@
-/** Exponential backoff with full jitter, bounded by a maximum delay. */
+import { setTimeout as delay } from "node:timers/promises";
+
+/** Exponential backoff between handler attempts (the library retries requests, not handlers). */
 export interface BackoffPolicy {
   /** Delay before the first retry, in ms. */
   readonly initialMs: number;
@@ -10,39 +12,20 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 10_000, multiplier: 2 };
 
-/** The ceiling of the delay before retry number `attempt` (1-based). */
-export function backoffCeiling(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
-  if (!Number.isInteger(attempt) || attempt < 1) {
-    throw new RangeError(`attempt must be a whole number ≥ 1, got ${attempt}`);
-  }
-  return Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** (attempt - 1));
-}
-
 /**
- * The delay before retry number `attempt`: uniform in [ceiling/2, ceiling] ("equal jitter"),
- * so retries of many consumers spread out yet never collapse to zero.
+ * The delay before retry number `attempt` (1-based): uniform between half the ceiling
+ * `min(maxMs, initialMs * multiplier^(attempt-1))` and the ceiling ("equal jitter").
  */
 export function backoffDelay(
   attempt: number,
   policy: BackoffPolicy = DEFAULT_BACKOFF,
   random: () => number = Math.random,
 ): number {
-  const ceiling = backoffCeiling(attempt, policy);
+  const ceiling = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** (attempt - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/** Waits `ms`, or less when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    // The listener goes when the time is up: a long-lived signal does not collect them.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  return delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 }

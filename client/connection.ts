@@ -1,13 +1,30 @@
-import { KafkaJS } from "@confluentinc/kafka-javascript";
+import type { RdKafka } from "@confluentinc/kafka-javascript";
 import type { ConnectionConfig } from "./config.ts";
 import {
   KafkaAuthenticationError,
   KafkaConnectionError,
+  asError,
   isAuthenticationFailure,
 } from "./errors.ts";
 
-/** A log line from the underlying library (librdkafka), for the service's logger. */
+/** A log line from the library (librdkafka), for the service's logger. */
 export type ClientLog = (level: "error" | "warn" | "info", message: string) => void;
+
+/** How long connecting (reaching a bootstrap broker and reading metadata) may take. */
+export const CONNECT_TIMEOUT_MS = 20_000;
+
+/** librdkafka settings every client shares: SASL_SSL with SCRAM-SHA-512 against the cluster CA. */
+export function loginConfig(connection: ConnectionConfig, clientId: string) {
+  return {
+    "bootstrap.servers": connection.bootstrapServers.join(","),
+    "client.id": clientId,
+    "security.protocol": "sasl_ssl" as const,
+    "sasl.mechanisms": "SCRAM-SHA-512",
+    "sasl.username": connection.username,
+    "sasl.password": connection.password,
+    "ssl.ca.pem": connection.caPem,
+  };
+}
 
 /**
  * librdkafka reports a refused login as a log line and keeps retrying, so `connect()` alone
@@ -35,64 +52,54 @@ export class AuthenticationWatch {
   }
 }
 
-export interface LibraryClient {
-  readonly kafka: KafkaJS.Kafka;
-  readonly auth: AuthenticationWatch;
+/** What librdkafka's producer and consumer have in common here. */
+interface LibraryClient {
+  on(event: "event.error", listener: (error: RdKafka.LibrdKafkaError) => void): unknown;
+  on(
+    event: "event.log",
+    listener: (event: { severity?: number; fac?: string; message?: string }) => void,
+  ): unknown;
+  connect(options: RdKafka.MetadataOptions, callback: (error: unknown) => void): unknown;
+  isConnected(): boolean;
+  disconnect(callback: (error: unknown) => void): unknown;
 }
 
-function logger(log: ClientLog | undefined, auth: AuthenticationWatch): KafkaJS.Logger {
-  const make = (): KafkaJS.Logger => ({
-    error: (m, extra) => {
-      auth.report(`${m} ${extra === undefined ? "" : JSON.stringify(extra)}`);
-      log?.("error", m);
-    },
-    warn: (m, extra) => {
-      auth.report(`${m} ${extra === undefined ? "" : JSON.stringify(extra)}`);
-      log?.("warn", m);
-    },
-    info: (m) => log?.("info", m),
-    debug: () => undefined,
-    namespace: () => make(),
-    setLogLevel: () => undefined,
-  });
-  return make();
-}
-
-/** The library entry point for one service: SASL_SSL with SCRAM-SHA-512 and the cluster CA. */
-export function createKafka(
-  config: ConnectionConfig,
-  clientId: string,
+/** Errors and warnings go to the service's log and to the authentication watch. */
+export function watchEvents(
+  client: LibraryClient,
+  auth: AuthenticationWatch,
   log?: ClientLog,
-): LibraryClient {
-  const auth = new AuthenticationWatch();
-  const kafka = new KafkaJS.Kafka({
-    kafkaJS: {
-      brokers: [...config.bootstrapServers],
-      clientId,
-      ssl: true,
-      sasl: { mechanism: "scram-sha-512", username: config.username, password: config.password },
-      connectionTimeout: 10_000,
-      authenticationTimeout: 10_000,
-      logger: logger(log, auth),
-      logLevel: KafkaJS.logLevel.WARN,
-    },
-    "ssl.ca.pem": config.caPem,
+): void {
+  client.on("event.error", (error) => {
+    const text = `${error.message} (code ${String(error.code)})`;
+    auth.report(text);
+    log?.("error", text);
   });
-  return { kafka, auth };
+  client.on("event.log", (event: { severity?: number; fac?: string; message?: string }) => {
+    const text = `${event.fac ?? ""} ${event.message ?? ""}`;
+    auth.report(text);
+    if ((event.severity ?? 7) <= 4) log?.("warn", text);
+  });
 }
 
-/** Connects a producer/consumer/admin, turning refused credentials into a clear error. */
+/** Connects (metadata within 20 s), turning refused credentials into a clear error. */
 export async function connectClearly(
-  client: { connect(): Promise<void>; disconnect(): Promise<void> },
+  client: LibraryClient,
   auth: AuthenticationWatch,
   config: ConnectionConfig,
   what: string,
 ): Promise<void> {
   const refused = auth.failed();
+  const connected = new Promise<void>((resolve, reject) => {
+    client.connect({ timeout: CONNECT_TIMEOUT_MS }, (error) =>
+      error ? reject(asError(error)) : resolve(),
+    );
+  });
   try {
-    await Promise.race([client.connect(), refused.promise]);
+    await Promise.race([connected, refused.promise]);
   } catch (error) {
-    await client.disconnect().catch(() => undefined);
+    connected.catch(() => undefined);
+    if (client.isConnected()) client.disconnect(() => undefined);
     if (isAuthenticationFailure(error)) {
       throw new KafkaAuthenticationError(config.username, config.bootstrapServers, error);
     }
@@ -100,4 +107,11 @@ export async function connectClearly(
   } finally {
     refused.cancel();
   }
+}
+
+/** Turns a librdkafka callback into a promise. */
+export function call(start: (done: (error: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) =>
+    start((error) => (error ? reject(asError(error)) : resolve())),
+  );
 }

@@ -1,29 +1,22 @@
-import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import { deadLetterTopicFor } from "../topics/policy.ts";
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffPolicy } from "./backoff.ts";
 import type { ConnectionConfig } from "./config.ts";
+import type { ClientLog } from "./connection.ts";
+import { deadLetterFor, decodeFor } from "./dead-letter.ts";
+import type { Envelope } from "./envelope.ts";
 import {
-  type AuthenticationWatch,
-  connectClearly,
-  createKafka,
-  type ClientLog,
-} from "./connection.ts";
-import { deadLetterHeaders } from "./dead-letter.ts";
-import { decodeEnvelope, type Envelope } from "./envelope.ts";
-import { catalogEntryFor } from "./keys.ts";
+  LibraryConsumer,
+  byPartition,
+  type ConsumedRecord,
+  type PartitionOffset,
+} from "./library-consumer.ts";
 import {
   CLIENT_METRICS,
   NO_METRICS,
   type MetricAttributes,
   type MetricsSink,
 } from "./metric-names.ts";
-import {
-  StreamConsumer,
-  partitionKey,
-  type ConsumedRecord,
-  type PartitionOffset,
-} from "./stream-consumer.ts";
-import { TypedProducer, errorName, type RawMessage } from "./producer.ts";
+import { TypedProducer } from "./producer.ts";
 import type { EventTypeOn, ReadableTopic, ServiceName } from "./topic-types.ts";
 
 export interface MessageContext {
@@ -52,7 +45,7 @@ export interface ConsumerOptions<S extends ServiceName, N extends ReadableTopic<
   readonly retry?: Partial<RetryPolicy>;
   /** Partitions processed at the same time (each one in order). Default 4. */
   readonly concurrency?: number;
-  /** Largest batch handed over per partition; the commit follows each batch. Default 100. */
+  /** Largest batch read at once; the commit follows each batch. Default 100. */
   readonly maxBatchSize?: number;
   readonly metrics?: MetricsSink;
   readonly log?: ClientLog;
@@ -72,8 +65,6 @@ export interface ConsumerHealth {
   readonly running: boolean;
   readonly assignment: readonly PartitionHealth[];
   readonly totalLag: number;
-  /** Records read from Kafka and not yet handed to the handler (held ones included). */
-  readonly readAhead: number;
   readonly lastError: string | undefined;
 }
 
@@ -87,45 +78,23 @@ export interface ConsumerGroupSettings {
   readonly commits: boolean;
 }
 
-/** Why a message went to the dead-letter topic. */
-export type DeadLetterReason = "poison" | "exhausted";
-
-/** The library consumer with the platform's settings: manual commits, earliest start. */
-export function createLibraryConsumer(
-  connection: ConnectionConfig,
-  service: ServiceName,
-  options: {
-    groupProtocol?: "consumer" | "classic";
-    maxBatchSize?: number;
-    readCommitted?: boolean;
-    log?: ClientLog;
-  },
-): { consumer: KafkaJS.Consumer; auth: AuthenticationWatch } {
-  const { kafka, auth } = createKafka(connection, `${service}-consumer`, options.log);
-  const consumer = kafka.consumer({
-    kafkaJS: { groupId: service, fromBeginning: true, autoCommit: false },
-    "group.protocol": options.groupProtocol ?? "consumer",
-    "js.consumer.max.batch.size": options.maxBatchSize ?? 100,
-    "fetch.wait.max.ms": 50,
-    ...(options.readCommitted === true ? { "isolation.level": "read_committed" as const } : {}),
-  });
-  return { consumer, auth };
-}
+/** Pause before a partition whose dead letter could not be written is read again. */
+const HOLD_MS = 1_000;
 
 /**
- * The typed consumer of one service, as consumer group `<service>`: processes each partition
- * in order (so per-key order holds) and several partitions at once; commits after success;
- * retries a failing message with exponential backoff and jitter, then dead-letters it to
- * `dlq.<service>` with the headers of topics/policy.ts; dead-letters an undecodable message at
- * once. `stop()` (also on SIGTERM via `stopOnSignals`) finishes the message in hand, commits
- * and leaves the group. Reads through @platformatic/kafka's consumer (client/stream-consumer.ts):
- * each batch is processed and committed before the next is handed over.
+ * The typed consumer of one service, as consumer group `<service>` on librdkafka: reads a batch,
+ * handles each partition's records in order (so per-key order holds) and up to `concurrency`
+ * partitions at once, commits what was handled, then reads the next batch. A failing handler is
+ * retried with backoff, then its message goes to `dlq.<service>`; an undecodable message goes
+ * there at once. `stop()` (also on SIGTERM via `stopOnSignals`) finishes the batch in hand,
+ * commits it and leaves the group.
  */
 export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
-  private readonly consumer: StreamConsumer;
+  private readonly consumer: LibraryConsumer;
   private readonly deadLetters: TypedProducer<S>;
   private readonly retry: RetryPolicy;
   private readonly metrics: MetricsSink;
+  private readonly group: ConsumerGroupSettings;
   private readonly lag = new Map<string, number>();
   private readonly topicAttributes = new Map<string, MetricAttributes>();
   private readonly stopSignal = new AbortController();
@@ -135,20 +104,17 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
-  private readonly group: ConsumerGroupSettings;
-
   constructor(
     private readonly options: ConsumerOptions<S, N>,
     group?: ConsumerGroupSettings,
   ) {
     this.group = group ?? { id: options.service, startAt: "earliest", commits: true };
-    this.consumer = new StreamConsumer({
+    this.consumer = new LibraryConsumer({
       connection: options.connection,
       clientId: `${options.service}-consumer`,
       groupId: this.group.id,
       startAt: this.group.startAt,
-      commits: this.group.commits,
-      groupProtocol: options.groupProtocol ?? "consumer",
+      ...(options.groupProtocol ? { groupProtocol: options.groupProtocol } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
     this.deadLetters = new TypedProducer({
@@ -173,14 +139,8 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
   /** Connects, joins the group and starts processing; resolves once running. */
   async start(): Promise<void> {
     await this.deadLetters.connect();
-    await connectClearly(
-      this.consumer,
-      this.consumer.auth,
-      this.options.connection,
-      `consumer of ${this.options.service}`,
-    );
+    await this.consumer.connect(`consumer of ${this.options.service}`, this.options.topics);
     this.connected = true;
-    await this.consumer.subscribe(this.options.topics);
     this.running = true;
     this.loop = this.run();
   }
@@ -193,83 +153,65 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       try {
         records = await this.consumer.consume(maxBatch);
       } catch (error) {
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.options.log?.("warn", `consume failed: ${this.lastError}`);
-        await sleep(1_000, signal);
+        this.fail("warn", `consume failed: ${String(error)}`);
+        await sleep(HOLD_MS, signal);
         continue;
       }
-      if (records.length === 0 || signal.aborted) continue;
-      const done = await this.processBatch(records);
-      // Commit what was handled, also when a dead letter could not be written; when stopping,
-      // wait for the broker so nothing handled is read again after the restart.
+      if (records.length === 0) continue;
+      const partitions = byPartition(records);
+      const done: PartitionOffset[] = [];
+      const worker = async (): Promise<void> => {
+        for (let list = partitions.shift(); list !== undefined; list = partitions.shift()) {
+          const next = await this.processPartition(list);
+          if (next !== undefined) done.push(next);
+        }
+      };
+      const workers = Math.min(this.options.concurrency ?? 4, partitions.length);
+      await Promise.all(Array.from({ length: workers }, worker));
       if (!this.group.commits) continue;
       try {
-        if (signal.aborted) await this.consumer.commitNow(done);
-        else this.consumer.commit(done);
+        // When stopping, wait for the broker so nothing handled is read again after a restart.
+        this.consumer.commit(done, signal.aborted);
       } catch (error) {
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.options.log?.("warn", `commit failed: ${this.lastError}`);
+        this.fail("warn", `commit failed: ${String(error)}`);
       }
     }
   }
 
-  /** Processes a batch partition by partition (each in order, `concurrency` at once). */
-  private async processBatch(records: readonly ConsumedRecord[]): Promise<PartitionOffset[]> {
-    const partitions = new Map<string, ConsumedRecord[]>();
-    for (const record of records) {
-      const id = partitionKey(record.topic, record.partition);
-      const list = partitions.get(id);
-      if (list === undefined) partitions.set(id, [record]);
-      else list.push(record);
-    }
-    const queue = [...partitions.values()];
-    const done: PartitionOffset[] = [];
-    const worker = async (): Promise<void> => {
-      for (let list = queue.shift(); list !== undefined; list = queue.shift()) {
-        const next = await this.processPartition(list);
-        if (next !== undefined) done.push(next);
-      }
-    };
-    const workers = Math.min(this.options.concurrency ?? 4, queue.length);
-    await Promise.all(Array.from({ length: workers }, worker));
-    return done;
-  }
-
-  /** The offset to commit for one partition's records, or undefined when none was handled. */
+  /** Handles one partition's records in order; returns the offset to commit, if any. */
   private async processPartition(
     records: readonly ConsumedRecord[],
   ): Promise<PartitionOffset | undefined> {
-    const first = records[0];
-    if (first === undefined) return undefined;
-    const { topic, partition } = first;
     let done: ConsumedRecord | undefined;
-    let index = 0;
-    try {
-      for (; index < records.length; index++) {
-        // Stopping, or the group gave the partition to another member: leave the rest.
-        if (this.stopSignal.signal.aborted || !this.consumer.owns(topic, partition)) break;
-        const record = records[index] as ConsumedRecord;
-        const outcome = await this.handle(record);
-        if (outcome === "interrupted") break; // stopping mid-retries: leave it uncommitted
-        done = record;
+    for (const record of records) {
+      if (this.stopSignal.signal.aborted) break;
+      try {
+        if ((await this.handle(record)) === "interrupted") break; // stopping: leave it uncommitted
+      } catch (error) {
+        // Its dead letter could not be written: commit what came before, read the partition
+        // again from this record after a pause, and hand nothing after it over meanwhile.
+        this.fail(
+          "error",
+          `processing ${record.topic}/${record.partition} stopped at offset ${record.offset}: ${String(error)}`,
+        );
+        await this.consumer
+          .seek(record.topic, record.partition, record.offset)
+          .catch((e: unknown) => this.fail("error", `seek failed: ${String(e)}`));
+        await sleep(HOLD_MS, this.stopSignal.signal);
+        break;
       }
-    } catch (error) {
-      // A dead letter that could not be written: commit what was handled before it, and hand
-      // the partition's records from the failed one over again in the next batch, after a pause.
-      this.lastError = error instanceof Error ? error.message : String(error);
-      this.options.log?.("error", `processing ${topic}/${partition} stopped: ${this.lastError}`);
-      this.consumer.hold(records.slice(index));
-      await sleep(1_000, this.stopSignal.signal);
+      done = record;
     }
     if (done === undefined) return undefined;
-    const lag = this.consumer.lagAfter(topic, partition, BigInt(done.offset) + 1n);
-    if (lag !== undefined) this.lag.set(partitionKey(topic, partition), lag);
-    return {
-      topic,
-      partition,
-      offset: (BigInt(done.offset) + 1n).toString(),
-      leaderEpoch: done.leaderEpoch,
-    };
+    const { topic, partition } = done;
+    const lag = this.consumer.lag(topic, partition);
+    if (lag !== undefined) this.lag.set(`${topic}\u0000${partition}`, lag);
+    return { topic, partition, offset: Number(done.offset) + 1 };
+  }
+
+  private fail(level: "warn" | "error", message: string): void {
+    this.lastError = message;
+    this.options.log?.(level, message);
   }
 
   /** Metric attributes per topic, built once rather than per message. */
@@ -282,33 +224,21 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     return attributes;
   }
 
-  private async handle(message: ConsumedRecord): Promise<"handled" | "interrupted"> {
-    const { topic, partition, headers } = message;
-    const attributes = this.attributesOf(topic);
+  private async handle(record: ConsumedRecord): Promise<"handled" | "interrupted"> {
+    const attributes = this.attributesOf(record.topic);
     const started = performance.now();
-    let envelope: Envelope;
-    try {
-      envelope = decodeEnvelope(message.value, headers);
-      const allowed = catalogEntryFor(topic)?.events;
-      if (allowed !== undefined && !allowed.includes(envelope.type)) {
-        throw new Error(`event type ${envelope.type} does not belong on ${topic}`);
-      }
-    } catch (error) {
-      await this.deadLetter(message, error, 0, "poison");
+    const decoded = decodeFor(record);
+    if (decoded instanceof Error) {
+      await this.deadLetter(record, decoded, 0, "poison");
       return "handled";
     }
+    const envelope = decoded as Envelope<EventTypeOn<N>>;
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       try {
-        const context: MessageContext = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString("utf8") ?? null,
-          attempt,
-          headers,
-        };
-        await this.options.handler(envelope as Envelope<EventTypeOn<N>>, context);
+        const { topic, partition, offset, headers } = record;
+        const key = record.key?.toString("utf8") ?? null;
+        await this.options.handler(envelope, { topic, partition, offset, key, attempt, headers });
         this.metrics.count(CLIENT_METRICS.consumeMessages, 1, attributes);
         this.metrics.record(CLIENT_METRICS.consumeLatency, performance.now() - started, attributes);
         this.metrics.record(
@@ -322,7 +252,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.metrics.count(CLIENT_METRICS.consumeErrors, 1, {
           ...attributes,
-          error: errorName(error),
+          error: error instanceof Error ? error.name : "unknown",
         });
         if (attempt < this.retry.maxAttempts) {
           this.metrics.count(CLIENT_METRICS.consumeRetries, 1, attributes);
@@ -331,34 +261,23 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
         }
       }
     }
-    await this.deadLetter(message, lastError, this.retry.maxAttempts, "exhausted");
+    await this.deadLetter(record, lastError, this.retry.maxAttempts, "exhausted");
     return "handled";
   }
 
   private async deadLetter(
-    message: ConsumedRecord,
+    record: ConsumedRecord,
     error: unknown,
     attempts: number,
-    reason: DeadLetterReason,
+    reason: "poison" | "exhausted",
   ): Promise<void> {
-    const { topic, partition } = message;
-    const raw: RawMessage = {
-      key: message.key,
-      value: message.value,
-      headers: deadLetterHeaders(message.headers, {
-        topic,
-        partition,
-        offset: message.offset,
-        timestamp: message.timestamp,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        attempts,
-        service: this.options.service,
-      }),
-    };
-    await this.deadLetters.sendRaw(this.deadLetterTopic, raw);
+    await this.deadLetters.sendRaw(
+      this.deadLetterTopic,
+      deadLetterFor(record, error, attempts, this.options.service),
+    );
     this.metrics.count(CLIENT_METRICS.deadLetters, 1, {
       service: this.options.service,
-      topic,
+      topic: record.topic,
       reason,
     });
   }
@@ -368,35 +287,33 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     const partitions = assignment.map(({ topic, partition }) => ({
       topic,
       partition,
-      lag: this.lag.get(partitionKey(topic, partition)),
+      lag: this.lag.get(`${topic}\u0000${partition}`),
     }));
-    for (const p of partitions) {
-      if (p.lag !== undefined)
-        this.metrics.gauge(CLIENT_METRICS.consumerLag, p.lag, {
-          service: this.options.service,
-          group: this.group.id,
-          topic: p.topic,
-          partition: p.partition,
-        });
+    for (const { topic, partition, lag } of partitions) {
+      if (lag === undefined) continue;
+      this.metrics.gauge(CLIENT_METRICS.consumerLag, lag, {
+        service: this.options.service,
+        group: this.group.id,
+        topic,
+        partition,
+      });
     }
     return {
       connected: this.connected,
       running: this.running,
       assignment: partitions,
       totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
-      readAhead: this.consumer.readAhead,
       lastError: this.lastError,
     };
   }
 
-  /** Stops taking messages, lets the one in hand finish and commit, leaves the group. */
+  /** Stops taking messages, lets the batch in hand finish and commit, leaves the group. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopSignal.abort();
-      this.consumer.interrupt();
       this.running = false;
       try {
-        await this.loop; // the message in hand finishes and its batch is committed
+        await this.loop;
         if (this.connected) await this.consumer.disconnect();
       } finally {
         this.connected = false;

@@ -1,4 +1,8 @@
 import { DEAD_LETTER_HEADERS } from "../topics/policy.ts";
+import { decodeEnvelope, type Envelope } from "./envelope.ts";
+import { catalogEntryFor } from "./keys.ts";
+import type { ConsumedRecord } from "./library-consumer.ts";
+import type { RawMessage } from "./producer.ts";
 
 /** Where a dead letter came from and why it died. */
 export interface DeadLetterSource {
@@ -29,15 +33,35 @@ export function deadLetterHeaders(
   };
 }
 
-/** Kafka headers as plain strings (the last value wins for repeated keys). */
-export function headersToStrings(
-  headers: Readonly<Record<string, unknown>> | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    const last: unknown = Array.isArray(v) ? v[v.length - 1] : v;
-    if (Buffer.isBuffer(last)) out[k] = last.toString("utf8");
-    else if (typeof last === "string") out[k] = last;
+/** The dead letter of a record: its key, value and headers, plus where and why. */
+export function deadLetterFor(
+  record: ConsumedRecord,
+  error: unknown,
+  attempts: number,
+  service: string,
+): RawMessage {
+  return {
+    key: record.key,
+    value: record.value,
+    headers: deadLetterHeaders(record.headers, {
+      ...record,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      attempts,
+      service,
+    }),
+  };
+}
+
+/** The record's envelope, or the error that makes it poison (not an envelope, wrong event type). */
+export function decodeFor(record: ConsumedRecord): Envelope | Error {
+  try {
+    const envelope = decodeEnvelope(record.value, record.headers);
+    const allowed = catalogEntryFor(record.topic)?.events;
+    if (allowed !== undefined && !allowed.includes(envelope.type)) {
+      throw new Error(`event type ${envelope.type} does not belong on ${record.topic}`);
+    }
+    return envelope;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
   }
-  return out;
 }

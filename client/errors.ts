@@ -4,7 +4,7 @@ export class KafkaAuthenticationError extends Error {
     super(
       `Kafka rejected the SASL/SCRAM-SHA-512 login of user "${username}" at ${bootstrap.join(",")}: ` +
         "the password is wrong or the user does not exist. Check the KafkaUser Secret mounted " +
-        "for this service (keys password, sasl.jaas.config) or KAFKA_PASSWORD.",
+        "for this service (kafka-<service>: keys username, password) or KAFKA_PASSWORD.",
       { cause },
     );
     this.name = "KafkaAuthenticationError";
@@ -13,8 +13,9 @@ export class KafkaAuthenticationError extends Error {
 
 export class KafkaConnectionError extends Error {
   constructor(what: string, bootstrap: readonly string[], cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`${what}: cannot connect to Kafka at ${bootstrap.join(",")}: ${reason}`, { cause });
+    super(`${what}: cannot connect to Kafka at ${bootstrap.join(",")}: ${asError(cause).message}`, {
+      cause,
+    });
     this.name = "KafkaConnectionError";
   }
 }
@@ -29,7 +30,7 @@ export function isAuthenticationFailure(error: unknown): boolean {
   return AUTH_PATTERNS.some((p) => p.test(text));
 }
 
-/** The error itself, or an Error carrying its message (libraries reject with plain objects). */
+/** The error itself, or an Error carrying its message (librdkafka calls back with plain objects). */
 export function asError(error: unknown): Error {
   if (error instanceof Error) return error;
   const message = (error as { message?: unknown } | null)?.message;

@@ -1,6 +1,7 @@
 /**
- * `kafka-platform/client`: the typed Kafka client services use. Loads nothing from Pulumi,
- * cdk8s, infra/ or charts/; types come from the catalog (topics/, acl/services.ts).
+ * `@kafka-platform/client`: the typed Kafka client services use, on librdkafka
+ * (`@confluentinc/kafka-javascript`). Loads nothing from Pulumi, cdk8s, infra/ or charts/; the
+ * catalog (topics/, acl/) is compiled into the package.
  */
 import type { ClientLog } from "./connection.ts";
 import { loadConnectionConfig, type ConfigSources, type ConnectionConfig } from "./config.ts";
@@ -40,7 +41,7 @@ export class KafkaClient<S extends ServiceName> {
     };
   }
 
-  /** A connected producer (acks=all, idempotent, lz4, linger 5 ms). */
+  /** A connected producer (acks=all, idempotent, murmur2 keys, lz4, linger 5 ms). */
   producer(tuning: ProducerTuning = {}): Promise<TypedProducer<S>> {
     return new TypedProducer({
       ...tuning,
@@ -136,15 +137,13 @@ export {
 } from "./metric-names.ts";
 export { KafkaAuthenticationError, KafkaConnectionError } from "./errors.ts";
 export {
-  DeliveryTimeoutError,
-  ProducerClosedError,
-  ProducerQueueFullError,
-} from "./batching-producer.ts";
-export {
   TypedProducer,
   TransactionalProducer,
+  type EnvelopeSender,
   type OutgoingEvent,
   type Delivery,
+  type DeliveryCallback,
+  type RawMessage,
 } from "./producer.ts";
 export {
   TypedConsumer,

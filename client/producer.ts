@@ -1,16 +1,18 @@
-import { KafkaJS } from "@confluentinc/kafka-javascript";
+import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { CatalogEventType, EventPayloadInput } from "../topics/events/registry.ts";
 import type { ConnectionConfig } from "./config.ts";
 import {
-  type AuthenticationWatch,
+  AuthenticationWatch,
+  call,
   connectClearly,
-  createKafka,
+  loginConfig,
+  watchEvents,
   type ClientLog,
 } from "./connection.ts";
 import { createEnvelope, encodeEnvelope, type Envelope, type NewEnvelope } from "./envelope.ts";
+import { asError } from "./errors.ts";
 import { messageKeyFor } from "./keys.ts";
 import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
-import { BatchingProducer, type RecordCallback } from "./batching-producer.ts";
 import type { EventTypeOn, ProducibleTopic, ServiceName } from "./topic-types.ts";
 
 /** An event to publish on topic `N`: only the event types the catalog lists for `N` compile. */
@@ -34,13 +36,13 @@ export interface Delivery {
 export type DeliveryCallback = (error: Error | undefined, delivery: Delivery | undefined) => void;
 
 export interface ProducerTuning {
-  /** How long an idle producer waits for more records before it sends (linger.ms). Default 5. */
+  /** How long the library waits for more records before it sends (linger.ms). Default 5. */
   readonly lingerMs?: number;
   /** lz4 by default; zstd compresses better at more CPU. */
   readonly compression?: "lz4" | "zstd" | "gzip" | "snappy" | "none";
-  /** Total time a message may spend in retries before its send fails (ms). Default 120000. */
+  /** Total time a record may spend in the library's retries before it fails (ms). Default 120000. */
   readonly deliveryTimeoutMs?: number;
-  /** Backoff between the library's own retries (ms): initial, doubled up to max. */
+  /** Backoff between the library's retries (ms): initial, doubled up to max. Default 100, 1000. */
   readonly retryBackoffMs?: number;
   readonly retryBackoffMaxMs?: number;
 }
@@ -54,89 +56,122 @@ export interface ProducerOptions extends ProducerTuning {
   readonly transactionalId?: string;
 }
 
-const COMPRESSION: Record<NonNullable<ProducerTuning["compression"]>, KafkaJS.CompressionTypes> = {
-  lz4: KafkaJS.CompressionTypes.LZ4,
-  zstd: KafkaJS.CompressionTypes.ZSTD,
-  gzip: KafkaJS.CompressionTypes.GZIP,
-  snappy: KafkaJS.CompressionTypes.Snappy,
-  none: KafkaJS.CompressionTypes.None,
-};
+/** A transaction may stay open this long before the broker aborts it (and its delivery timeout). */
+const TRANSACTION_TIMEOUT_MS = 60_000;
+const TRANSACTION_CALL_TIMEOUT_MS = 30_000;
 
-/** The KafkaJS-layer producer with the platform's durability settings (transactions). */
-export function createLibraryProducer(options: ProducerOptions): {
-  producer: KafkaJS.Producer;
-  auth: AuthenticationWatch;
+/**
+ * librdkafka's settings for the platform: acks=all, idempotent (the producer id and sequence
+ * numbers survive retries, so a retry never writes a record twice), Java's murmur2 key hashing
+ * for every partition count, lz4, linger 5 ms, retries until the delivery timeout.
+ */
+export function producerConfig(options: ProducerOptions): {
+  global: RdKafka.ProducerGlobalConfig;
+  topic: RdKafka.ProducerTopicConfig;
 } {
-  const settings = tuned(options);
-  const { kafka, auth } = createKafka(
-    options.connection,
-    `${options.service}-producer`,
-    options.log,
-  );
-  const producer = kafka.producer({
-    kafkaJS: {
-      acks: -1,
-      idempotent: true,
-      compression: COMPRESSION[settings.compression],
-      ...(options.transactionalId !== undefined
-        ? { transactionalId: options.transactionalId, maxInFlightRequests: 1 }
+  const transactional = options.transactionalId !== undefined;
+  const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
+  return {
+    global: {
+      ...loginConfig(options.connection, `${options.service}-producer`),
+      "enable.idempotence": true,
+      "compression.codec": options.compression ?? "lz4",
+      "linger.ms": options.lingerMs ?? 5,
+      "retry.backoff.ms": options.retryBackoffMs ?? 100,
+      "retry.backoff.max.ms": options.retryBackoffMaxMs ?? 1_000,
+      // Topics come from the catalog and exist long before a service writes them: a topic the
+      // cluster does not know fails its records after 5 s instead of 30.
+      "topic.metadata.propagation.max.ms": 5_000,
+      dr_cb: true,
+      ...(transactional
+        ? {
+            "transactional.id": options.transactionalId,
+            "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
+          }
         : {}),
     },
-    "linger.ms": settings.lingerMs,
-    // A transactional producer's delivery timeout may not exceed its transaction timeout (60 s).
-    "message.timeout.ms":
-      options.transactionalId !== undefined
-        ? Math.min(options.deliveryTimeoutMs ?? 60_000, 60_000)
-        : settings.deliveryTimeoutMs,
-    "retry.backoff.ms": settings.retryBackoffMs,
-    "retry.backoff.max.ms": settings.retryBackoffMaxMs,
-  });
-  return { producer, auth };
+    topic: {
+      acks: -1,
+      partitioner: "murmur2_random",
+      // A transaction's records may not outlive it.
+      "message.timeout.ms": transactional
+        ? Math.min(deliveryTimeoutMs, TRANSACTION_TIMEOUT_MS)
+        : deliveryTimeoutMs,
+    },
+  };
 }
 
 /** A message already encoded (dead letters, forwarded records). */
 export interface RawMessage {
   readonly key: Buffer | string | null;
   readonly value: Buffer | null;
-  readonly headers: Record<string, string>;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Hands one record to a producer or a transaction; `callback` runs once it is acknowledged. */
-export type RecordDispatch = (topic: string, message: RawMessage, callback: RecordCallback) => void;
+type RecordCallback = (
+  error: Error | undefined,
+  position: { partition: number; offset: string } | undefined,
+) => void;
 
-/** Dispatches through a KafkaJS-layer producer or transaction (transactions use this). */
-export function kafkaJsDispatch(target: {
-  send(record: KafkaJS.ProducerRecord): Promise<KafkaJS.RecordMetadata[]>;
-}): RecordDispatch {
-  return (topic, message, callback) => {
-    target.send({ topic, messages: [{ ...message }] }).then(
-      ([meta]) =>
-        callback(undefined, {
-          partition: meta?.partition ?? -1,
-          offset: meta?.offset ?? meta?.baseOffset ?? "-1",
-        }),
-      (error: unknown) =>
-        callback(error instanceof Error ? error : new Error(String(error)), undefined),
-    );
-  };
+/** librdkafka's producer, connected and polled in the background; one callback per record. */
+class LibraryProducer {
+  readonly client: RdKafka.Producer;
+  private readonly auth = new AuthenticationWatch();
+  private connected = false;
+
+  constructor(private readonly options: ProducerOptions) {
+    const config = producerConfig(options);
+    this.client = new RdKafka.Producer(config.global, config.topic);
+    this.client.on("delivery-report", (error, report) => {
+      const callback = report.opaque as RecordCallback | undefined;
+      if (error) callback?.(asError(error), undefined);
+      else callback?.(undefined, { partition: report.partition, offset: String(report.offset) });
+    });
+    watchEvents(this.client, this.auth, options.log);
+  }
+
+  async connect(what: string): Promise<void> {
+    await connectClearly(this.client, this.auth, this.options.connection, what);
+    this.client.setPollInBackground(true);
+    this.connected = true;
+  }
+
+  /** Queues one record; a full queue or a bad argument also ends in the callback. */
+  produce(topic: string, message: RawMessage, callback: RecordCallback): void {
+    const headers = Object.entries(message.headers).map(([name, value]) => ({ [name]: value }));
+    try {
+      this.client.produce(topic, null, message.value, message.key, null, callback, headers);
+    } catch (error) {
+      queueMicrotask(() => callback(asError(error), undefined));
+    }
+  }
+
+  flush(timeoutMs: number): Promise<void> {
+    return call((done) => this.client.flush(timeoutMs, done));
+  }
+
+  /** Flushes what is queued (up to 5 s) and disconnects. */
+  disconnect(): Promise<void> {
+    if (!this.connected) return Promise.resolve();
+    this.connected = false;
+    return call((done) => this.client.disconnect(5_000, done));
+  }
 }
 
-/** Builds, validates and sends envelopes through a dispatch, with metrics. */
+/** Builds, validates, keys and sends envelopes through a library producer, with metrics. */
 export class EnvelopeSender<S extends ServiceName> {
   constructor(
-    private readonly dispatch: RecordDispatch,
+    private readonly producer: LibraryProducer,
     private readonly service: S,
     private readonly metrics: MetricsSink,
   ) {}
 
-  /** Builds, validates and sends an envelope; resolves once all in-sync replicas have it. */
+  /** Resolves once all in-sync replicas have the envelope. */
   send<N extends ProducibleTopic<S>>(topic: N, event: OutgoingEvent<N>): Promise<Delivery> {
     return new Promise((resolve, reject) => {
-      this.sendAndForget(topic, event, (error, delivery) => {
-        if (error !== undefined || delivery === undefined)
-          reject(error ?? new Error("no delivery"));
-        else resolve(delivery);
-      });
+      this.sendAndForget(topic, event, (error, delivery) =>
+        delivery === undefined ? reject(error ?? new Error("no delivery")) : resolve(delivery),
+      );
     });
   }
 
@@ -150,10 +185,9 @@ export class EnvelopeSender<S extends ServiceName> {
     const envelope = createEnvelope(input);
     const { value, headers } = encodeEnvelope(envelope);
     const key = messageKeyFor(topic, envelope);
-    this.dispatchMeasured(topic, { key, value, headers }, (error, position) => {
-      if (onDelivery === undefined) return;
-      if (error !== undefined || position === undefined) onDelivery(error, undefined);
-      else onDelivery(undefined, { topic, ...position, envelope });
+    this.dispatch(topic, { key, value, headers }, (error, position) => {
+      if (error !== undefined || position === undefined) onDelivery?.(error, undefined);
+      else onDelivery?.(undefined, { topic, ...position, envelope });
     });
   }
 
@@ -162,80 +196,51 @@ export class EnvelopeSender<S extends ServiceName> {
     message: RawMessage,
   ): Promise<{ topic: string; partition: number; offset: string }> {
     return new Promise((resolve, reject) => {
-      this.dispatchMeasured(topic, message, (error, position) => {
-        if (error !== undefined || position === undefined)
-          reject(error ?? new Error("no delivery"));
-        else resolve({ topic, ...position });
-      });
+      this.dispatch(topic, message, (error, position) =>
+        position === undefined
+          ? reject(error ?? new Error("no delivery"))
+          : resolve({ topic, ...position }),
+      );
     });
   }
 
-  private dispatchMeasured(topic: string, message: RawMessage, callback: RecordCallback): void {
+  private dispatch(topic: string, message: RawMessage, callback: RecordCallback): void {
     const started = performance.now();
     const attributes = { service: this.service, topic };
-    this.dispatch(topic, message, (error, position) => {
+    this.producer.produce(topic, message, (error, position) => {
       if (error === undefined) {
         this.metrics.count(CLIENT_METRICS.produceMessages, 1, attributes);
         this.metrics.count(CLIENT_METRICS.produceBytes, message.value?.length ?? 0, attributes);
         this.metrics.record(CLIENT_METRICS.produceLatency, performance.now() - started, attributes);
       } else {
-        this.metrics.count(CLIENT_METRICS.produceErrors, 1, {
-          ...attributes,
-          error: errorName(error),
-        });
+        this.metrics.count(CLIENT_METRICS.produceErrors, 1, { ...attributes, error: error.name });
       }
-      callback(error, position);
+      try {
+        callback(error, position);
+      } catch (thrown) {
+        console.error(`kafka-platform/client: a delivery callback threw: ${String(thrown)}`);
+      }
     });
   }
-}
-
-export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : "unknown";
-}
-
-/** The platform's defaults for a producer's tuning. */
-function tuned(options: ProducerOptions): Required<ProducerTuning> {
-  return {
-    lingerMs: options.lingerMs ?? 5,
-    compression: options.compression ?? "lz4",
-    deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
-    retryBackoffMs: options.retryBackoffMs ?? 100,
-    retryBackoffMaxMs: options.retryBackoffMaxMs ?? 1_000,
-  };
 }
 
 /**
- * The typed producer of one service: acks=all, idempotent, lz4, linger 5 ms; retries with
- * backoff until the delivery timeout. `send` awaits the acknowledgement; `sendAndForget`
- * returns at once and reports through a callback. Sends through BatchingProducer
- * (client/batching-producer.ts): one request per broker for all the partitions it leads.
+ * The typed producer of one service on librdkafka: acks=all, idempotent, lz4, linger 5 ms; the
+ * library retries until the delivery timeout (120 s). `send` awaits the acknowledgement;
+ * `sendAndForget` reports through a callback.
  */
 export class TypedProducer<S extends ServiceName> {
-  private readonly producer: BatchingProducer;
-  private readonly sender: EnvelopeSender<S>;
+  protected readonly producer: LibraryProducer;
+  protected readonly sender: EnvelopeSender<S>;
   private connected = false;
 
-  constructor(private readonly options: ProducerOptions & { service: S }) {
-    this.producer = new BatchingProducer({
-      ...tuned(options),
-      connection: options.connection,
-      clientId: `${options.service}-producer`,
-      ...(options.log ? { log: options.log } : {}),
-    });
-    this.sender = new EnvelopeSender(
-      (topic, message, callback) => this.producer.produce(topic, message, callback),
-      options.service,
-      options.metrics ?? NO_METRICS,
-    );
+  constructor(protected readonly options: ProducerOptions & { service: S }) {
+    this.producer = new LibraryProducer(options);
+    this.sender = new EnvelopeSender(this.producer, options.service, options.metrics ?? NO_METRICS);
   }
 
   async connect(): Promise<this> {
-    await connectClearly(
-      this.producer,
-      this.producer.auth,
-      this.options.connection,
-      `producer of ${this.options.service}`,
-    );
+    await this.producer.connect(`producer of ${this.options.service}`);
     this.connected = true;
     return this;
   }
@@ -264,8 +269,8 @@ export class TypedProducer<S extends ServiceName> {
   }
 
   /** Waits until everything sent so far is acknowledged. */
-  async flush(timeoutMs = 30_000): Promise<void> {
-    await this.producer.flush(timeoutMs);
+  flush(timeoutMs = 30_000): Promise<void> {
+    return this.producer.flush(timeoutMs);
   }
 
   /** Flushes (up to 5 s) and disconnects. */
@@ -281,60 +286,85 @@ export class TypedProducer<S extends ServiceName> {
   }
 }
 
+/** An error after which a transactional producer cannot go on (e.g. fenced by a newer instance). */
+export function isFatal(error: unknown): boolean {
+  return (error as { isFatal?: unknown } | null)?.isFatal === true;
+}
+
 /**
  * A transactional producer (exactly-once): its id is `<service>.tx.<instance>` so the ACLs
  * derived for the service cover it, and a restarted instance with the same id fences the old
- * one. `transaction(fn)` commits when `fn` resolves and aborts when it throws. Runs on the
- * KafkaJS layer, whose transaction API the processor's offset hand-over needs.
+ * one. `transaction(fn)` commits when `fn` resolves and aborts when it throws.
  */
-export class TransactionalProducer<S extends ServiceName> {
-  private readonly producer: KafkaJS.Producer;
-  private readonly auth: AuthenticationWatch;
-  private readonly metrics: MetricsSink;
-  private connected = false;
-
-  constructor(private readonly options: ProducerOptions & { service: S; transactionalId: string }) {
-    ({ producer: this.producer, auth: this.auth } = createLibraryProducer(options));
-    this.metrics = options.metrics ?? NO_METRICS;
+export class TransactionalProducer<S extends ServiceName> extends TypedProducer<S> {
+  constructor(options: ProducerOptions & { service: S; transactionalId: string }) {
+    super(options);
   }
 
-  async connect(): Promise<this> {
-    await connectClearly(
-      this.producer,
-      this.auth,
-      this.options.connection,
-      `transactional producer of ${this.options.service}`,
-    );
-    this.connected = true;
+  override async connect(): Promise<this> {
+    await super.connect();
+    await call((done) => this.producer.client.initTransactions(TRANSACTION_CALL_TIMEOUT_MS, done));
     return this;
   }
 
-  async transaction<T>(
-    fn: (tx: EnvelopeSender<S>, raw: KafkaJS.Transaction) => Promise<T>,
-  ): Promise<T> {
-    const tx = await this.producer.transaction();
-    const attributes = {
-      service: this.options.service,
-      transactional_id: this.options.transactionalId,
-    };
+  async transaction<T>(fn: (out: EnvelopeSender<S>) => Promise<T>): Promise<T> {
+    await this.begin();
+    let result: T;
     try {
-      const result = await fn(
-        new EnvelopeSender(kafkaJsDispatch(tx), this.options.service, this.metrics),
-        tx,
-      );
-      await tx.commit();
-      this.metrics.count(CLIENT_METRICS.transactionsCommitted, 1, attributes);
-      return result;
+      result = await fn(this.sender);
     } catch (error) {
-      if (tx.isActive()) await tx.abort().catch(() => undefined);
-      this.metrics.count(CLIENT_METRICS.transactionsAborted, 1, attributes);
+      await this.abort();
       throw error;
     }
+    await this.commit();
+    return result;
   }
 
-  async disconnect(): Promise<void> {
-    if (!this.connected) return;
-    this.connected = false;
-    await this.producer.disconnect();
+  /** The parts of a transaction, for the exactly-once processor. */
+  get out(): EnvelopeSender<S> {
+    return this.sender;
+  }
+
+  begin(): Promise<void> {
+    return call((done) => this.producer.client.beginTransaction(done));
+  }
+
+  /** Adds a consumer's offsets, with its group metadata (KIP-447), to the open transaction. */
+  sendOffsets(
+    offsets: RdKafka.TopicPartitionOffset[],
+    consumer: RdKafka.KafkaConsumer,
+  ): Promise<void> {
+    return call((done) =>
+      this.producer.client.sendOffsetsToTransaction(
+        offsets,
+        consumer,
+        TRANSACTION_CALL_TIMEOUT_MS,
+        done,
+      ),
+    );
+  }
+
+  async commit(): Promise<void> {
+    await call((done) => this.producer.client.commitTransaction(TRANSACTION_CALL_TIMEOUT_MS, done));
+    this.count(CLIENT_METRICS.transactionsCommitted);
+  }
+
+  /** Aborts the open transaction; its records are never read by read_committed consumers. */
+  async abort(): Promise<void> {
+    this.count(CLIENT_METRICS.transactionsAborted);
+    await call((done) =>
+      this.producer.client.abortTransaction(TRANSACTION_CALL_TIMEOUT_MS, done),
+    ).catch((error: unknown) =>
+      this.options.log?.("warn", `abort failed: ${asError(error).message}`),
+    );
+  }
+
+  private count(
+    name: (typeof CLIENT_METRICS)["transactionsCommitted" | "transactionsAborted"],
+  ): void {
+    (this.options.metrics ?? NO_METRICS).count(name, 1, {
+      service: this.options.service,
+      transactional_id: this.options.transactionalId ?? "",
+    });
   }
 }

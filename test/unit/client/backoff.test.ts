@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { backoffCeiling, backoffDelay } from "../../../client/backoff.ts";
+import { backoffDelay, sleep } from "../../../client/backoff.ts";
 
 const policy = { initialMs: 100, maxMs: 1_000, multiplier: 2 };
 
 describe("backoff", () => {
   it("doubles the ceiling per attempt up to the maximum", () => {
-    expect([1, 2, 3, 4, 5, 6].map((a) => backoffCeiling(a, policy))).toEqual([
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelay(a, policy, () => 1))).toEqual([
       100, 200, 400, 800, 1000, 1000,
     ]);
   });
@@ -23,7 +23,15 @@ describe("backoff", () => {
     for (const d of delays) expect(d).toBeGreaterThanOrEqual(400);
   });
 
-  it("refuses attempt numbers below 1", () => {
-    expect(() => backoffCeiling(0, policy)).toThrow(/attempt must be a whole number ≥ 1, got 0/);
+  it("sleeps until the time is up, or less when its signal aborts", async () => {
+    const abort = new AbortController();
+    const started = performance.now();
+    const waiting = sleep(10_000, abort.signal);
+    setTimeout(() => abort.abort(), 20);
+    await waiting;
+    expect(performance.now() - started).toBeLessThan(1_000);
+    const timed = performance.now();
+    await sleep(30);
+    expect(performance.now() - timed).toBeGreaterThanOrEqual(25);
   });
 });

@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadConnectionConfig } from "../../../client/config.ts";
-import { parseScramJaasConfig } from "../../../client/jaas.ts";
 import { ValidationError } from "../../../topics/validation-error.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
-const JAAS =
-  'org.apache.kafka.common.security.scram.ScramLoginModule required username="search-indexer" password="s3cr\\"et";';
 
 function files(map: Record<string, string>) {
   return {
@@ -29,36 +26,15 @@ function issuesOf(fn: () => unknown): string[] {
   throw new Error("expected a ValidationError");
 }
 
-describe("sasl.jaas.config", () => {
-  it("reads the user and password Strimzi writes, with escaped quotes", () => {
-    expect(parseScramJaasConfig(JAAS)).toEqual({ username: "search-indexer", password: 's3cr"et' });
-  });
-  it("explains what is wrong with other login modules or missing options", () => {
-    expect(
-      parseScramJaasConfig("org.apache.kafka.common.security.plain.PlainLoginModule required;"),
-    ).toEqual({
-      problem: "must start with org.apache.kafka.common.security.scram.ScramLoginModule",
-    });
-    expect(
-      parseScramJaasConfig(
-        'org.apache.kafka.common.security.scram.ScramLoginModule required username="a";',
-      ),
-    ).toEqual({ problem: "has no password option" });
-  });
-});
-
 describe("loadConnectionConfig", () => {
-  it("reads a mounted KafkaUser Secret and CA Secret directory", () => {
+  it("reads the Secret kafka-<service> mounted as a directory (bootstrap.servers, username, password, ca.crt)", () => {
     const config = loadConnectionConfig({
-      env: {
-        KAFKA_BOOTSTRAP_SERVERS: "kafka-0:9093, kafka-1:9093",
-        KAFKA_CREDENTIALS_DIR: "/var/run/kafka/user",
-        KAFKA_CA_DIR: "/var/run/kafka/ca",
-      },
+      env: { KAFKA_CREDENTIALS_DIR: "/var/run/kafka" },
       ...files({
-        "/var/run/kafka/user/password": 's3cr"et\n',
-        "/var/run/kafka/user/sasl.jaas.config": JAAS,
-        "/var/run/kafka/ca/ca.crt": PEM,
+        "/var/run/kafka/bootstrap.servers": "kafka-0:9093, kafka-1:9093\n",
+        "/var/run/kafka/username": "search-indexer\n",
+        "/var/run/kafka/password": 's3cr"et\n',
+        "/var/run/kafka/ca.crt": PEM,
       }),
     });
     expect(config).toEqual({
@@ -69,41 +45,47 @@ describe("loadConnectionConfig", () => {
     });
   });
 
-  it("reads plain environment variables", () => {
-    const config = loadConnectionConfig({
-      env: {
-        KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:9092",
-        KAFKA_USERNAME: "audit-service",
-        KAFKA_PASSWORD: "pw",
-        KAFKA_CA_CERT: PEM,
-      },
-      ...files({}),
+  it("reads plain environment variables (local runs), the CA as text or as a file", () => {
+    const env = {
+      KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:9092",
+      KAFKA_USERNAME: "audit-service",
+      KAFKA_PASSWORD: "pw",
+    };
+    const inline = loadConnectionConfig({ env: { ...env, KAFKA_CA_CERT: PEM }, ...files({}) });
+    expect(inline).toEqual({
+      bootstrapServers: ["127.0.0.1:9092"],
+      username: "audit-service",
+      password: "pw",
+      caPem: PEM,
     });
-    expect(config.username).toBe("audit-service");
-    expect(config.password).toBe("pw");
+    const fromFile = loadConnectionConfig({
+      env: { ...env, KAFKA_CA_CERT_FILE: "/tmp/ca.pem" },
+      ...files({ "/tmp/ca.pem": `${PEM}\n` }),
+    });
+    expect(fromFile.caPem).toBe(PEM);
   });
 
-  it("lists every missing value with the variables that would provide it", () => {
+  it("lists every missing variable with what would provide it", () => {
     expect(issuesOf(() => loadConnectionConfig({ env: {}, ...files({}) }))).toEqual([
       "environment: KAFKA_BOOTSTRAP_SERVERS: is not set",
-      "environment: KAFKA_USERNAME: no user name: set it, or provide sasl.jaas.config",
-      "environment: KAFKA_PASSWORD: no password: set it, or mount the KafkaUser Secret",
+      "environment: KAFKA_USERNAME: is not set",
+      "environment: KAFKA_PASSWORD: is not set",
       "environment: KAFKA_CA_CERT: no cluster CA: TLS needs it",
     ]);
   });
 
-  it("names the file of a broken mounted Secret and never prints the password", () => {
+  it("names each missing or broken file of a mounted Secret and never prints the password", () => {
     let message = "";
     const issues = issuesOf(() => {
       try {
         loadConnectionConfig({
-          env: {
-            KAFKA_BOOTSTRAP_SERVERS: "kafka:9093",
-            KAFKA_CREDENTIALS_DIR: "/m",
-            KAFKA_PASSWORD: "other-secret",
-            KAFKA_CA_CERT_FILE: "/ca.crt",
-          },
-          ...files({ "/m/sasl.jaas.config": JAAS, "/ca.crt": "not a pem" }),
+          env: { KAFKA_CREDENTIALS_DIR: "/m", KAFKA_PASSWORD: "ignored" },
+          ...files({
+            "/m/bootstrap.servers": "kafka",
+            "/m/password": "s3cret",
+            "/m/username": "",
+            "/m/ca.crt": "not a pem",
+          }),
         });
       } catch (error) {
         message = (error as Error).message;
@@ -111,11 +93,26 @@ describe("loadConnectionConfig", () => {
       }
     });
     expect(issues).toEqual([
-      "environment: KAFKA_PASSWORD: differs from the password in sasl.jaas.config",
-      "/ca.crt: ca.crt: is not a PEM certificate (no BEGIN CERTIFICATE line)",
+      '/m/bootstrap.servers: bootstrap.servers: "kafka" is not host:port',
+      "/m/username: username: file is empty",
+      "/m/ca.crt: ca.crt: is not a PEM certificate (no BEGIN CERTIFICATE line)",
     ]);
-    expect(message).not.toContain("other-secret");
-    expect(message).not.toContain("s3cr");
+    expect(message).not.toContain("s3cret");
+    expect(
+      issuesOf(() =>
+        loadConnectionConfig({ env: { KAFKA_CREDENTIALS_DIR: "/gone" }, ...files({}) }),
+      ),
+    ).toEqual(["/gone: KAFKA_CREDENTIALS_DIR: directory does not exist"]);
+    expect(
+      issuesOf(() =>
+        loadConnectionConfig({
+          env: { KAFKA_CREDENTIALS_DIR: "/m" },
+          ...files({ "/m/username": "u", "/m/password": "p", "/m/ca.crt": PEM }),
+        }),
+      ),
+    ).toEqual([
+      "/m/bootstrap.servers: bootstrap.servers: file does not exist (is the Secret kafka-<service> complete?)",
+    ]);
   });
 
   it("rejects bootstrap entries that are not host:port", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deadLetterHeaders, headersToStrings } from "../../../client/dead-letter.ts";
+import { deadLetterFor, deadLetterHeaders, decodeFor } from "../../../client/dead-letter.ts";
+import { createEnvelope, encodeEnvelope } from "../../../client/envelope.ts";
 import { catalogEntryFor } from "../../../client/keys.ts";
 
 describe("dead-letter headers", () => {
@@ -44,12 +45,63 @@ describe("dead-letter headers", () => {
     expect(headers["x-dlq-error"]).toHaveLength(2_000);
   });
 
-  it("turns Kafka header values (buffers, arrays) into strings, the last value winning", () => {
-    expect(
-      headersToStrings({ a: Buffer.from("x"), b: [Buffer.from("1"), "2"], c: undefined }),
-    ).toEqual({
-      a: "x",
-      b: "2",
+  it("a dead letter keeps the record's key, value and headers", () => {
+    const record = {
+      topic: "chat.messages.acme",
+      partition: 2,
+      offset: "41",
+      key: Buffer.from("conv-1"),
+      value: Buffer.from("{not json"),
+      timestamp: "1700000000000",
+      headers: { traceparent: "t" },
+    };
+    const letter = deadLetterFor(record, new TypeError("boom"), 3, "search-indexer");
+    expect(letter.key).toBe(record.key);
+    expect(letter.value).toBe(record.value);
+    expect(letter.headers).toMatchObject({
+      traceparent: "t",
+      "x-dlq-original-topic": "chat.messages.acme",
+      "x-dlq-original-partition": "2",
+      "x-dlq-original-offset": "41",
+      "x-dlq-original-timestamp": "1700000000000",
+      "x-dlq-error": "TypeError: boom",
+      "x-dlq-attempts": "3",
+      "x-dlq-service": "search-indexer",
+    });
+  });
+
+  it("calls a record poison when it is not JSON or its event type does not belong on its topic", () => {
+    const record = (topic: string, value: string) => ({
+      topic,
+      partition: 0,
+      offset: "0",
+      key: null,
+      value: Buffer.from(value),
+      timestamp: "0",
+      headers: {},
+    });
+    expect((decodeFor(record("chat.messages.acme", "{not json")) as Error).message).toMatch(
+      /^cannot decode message: .*not JSON/,
+    );
+    const audit = encodeEnvelope(
+      createEnvelope({
+        type: "audit.recorded",
+        tenantId: "acme",
+        source: "auth-service",
+        payload: {
+          actor_id: "u1",
+          action: "login",
+          target: "session",
+          outcome: "success",
+          recorded_at: new Date().toISOString(),
+        },
+      }),
+    );
+    expect((decodeFor(record("chat.messages.acme", audit.value.toString())) as Error).message).toBe(
+      "event type audit.recorded does not belong on chat.messages.acme",
+    );
+    expect(decodeFor(record("audit.log", audit.value.toString()))).toMatchObject({
+      type: "audit.recorded",
     });
   });
 });

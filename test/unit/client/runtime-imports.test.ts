@@ -29,16 +29,16 @@ function runtimeGraph(entry: string): { files: string[]; packages: string[] } {
 }
 
 describe("kafka-platform/client at run time", () => {
-  it("loads only client/, the pure catalog and its three libraries — no Pulumi, cdk8s, infra/, charts/ or local/", () => {
+  it("loads only client/, the pure catalog, one Kafka library and zod — no Pulumi, cdk8s, infra/, charts/ or local/", () => {
     const { files, packages } = runtimeGraph("client/index.ts");
     expect(files.filter((f) => !/^(client|topics|acl)\//.test(f))).toEqual([]);
     expect(files).toContain("topics/events/registry.ts");
     expect(packages).toEqual([
       "@confluentinc/kafka-javascript",
-      "@platformatic/kafka",
       "node:crypto",
       "node:fs",
       "node:path",
+      "node:timers",
       "zod",
     ]);
   });
