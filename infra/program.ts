@@ -1,8 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { renderStack } from "../charts/index.ts";
-import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
-import { checkAgainstLock, formatDestructiveChange } from "../topics/catalog-lock.ts";
+import type { PlatformModel } from "../charts/model.ts";
+import { buildStack } from "../charts/stack-build.ts";
 import { KafkaProviderAccess } from "./components/kafka-provider-access.ts";
 import { PlatformNamespaces } from "./components/namespaces.ts";
 import {
@@ -40,20 +39,6 @@ export interface PlatformOutputs {
   readonly dataProtected: boolean;
 }
 
-/**
- * The same gate as the render command: a topic change that can lose data (deletion, fewer
- * partitions, shorter retention, weaker replication, cleanup policy switch) against the
- * stack's catalog lock needs an entry in topics/acknowledgements.ts before anything applies.
- */
-function refuseUnacknowledgedDestructiveChanges(stack: string, model: PlatformModel): void {
-  const { unacknowledged } = checkAgainstLock(stack, model.topics);
-  if (unacknowledged.length > 0) {
-    throw new Error(
-      `refusing destructive topic changes:\n${unacknowledged.map((c) => `  - ${formatDestructiveChange(stack, c)}`).join("\n")}`,
-    );
-  }
-}
-
 /** The operator chart: the release's OCI chart, or a folder relative to the repository root. */
 export function operatorChart(chart: string | undefined): string {
   if (chart === undefined) return strimziRelease.helmChart;
@@ -73,8 +58,10 @@ const MANAGED_BY = {
  */
 export function definePlatform(settings: StackSettings): PlatformOutputs {
   const { config } = settings;
-  const model: PlatformModel = buildPlatformModel(settings);
-  refuseUnacknowledgedDestructiveChanges(settings.stack, model);
+  // The render command's checked path (charts/stack-build.ts): catalog lock, CRD schemas and
+  // the secret guard refuse the stack here, before any resource is registered.
+  const built = buildStack(settings);
+  const model: PlatformModel = built.model;
   const protection = dataProtection(config);
   const kubernetes = createKubernetesProvider("kubernetes", {
     config,
@@ -156,7 +143,7 @@ export function definePlatform(settings: StackSettings): PlatformOutputs {
     },
     { ...onCluster, dependsOn: [crds, ...namespaces.all()] },
   );
-  const charts = renderStack(model);
+  const charts = built.charts;
   const bootstrapServers = strimziBootstrapAddresses(charts);
   // Credentials reach services in their own namespaces (docs/decisions/0006-credential-delivery.md).
   const passwords = new ServicePasswords(

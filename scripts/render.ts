@@ -8,18 +8,24 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT, listStacks, loadStack } from "../infra/config/load.ts";
-import { buildPlatformModel, type PlatformModel } from "../charts/model.ts";
-import { checkAgainstLock, formatDestructiveChange } from "../topics/catalog-lock.ts";
 import { ValidationError, formatIssue } from "../topics/validation-error.ts";
+import { ControlPlane } from "../local/control-plane/control-plane.ts";
+import { readyToolchain } from "../local/control-plane/toolchain.ts";
+import { DEFAULT_DEV_INSTANCE, DEFAULT_DEV_PORT_BASE } from "../local/instance-options.ts";
 
-const HELP = `Usage: npm run render -- [--stack <name>] [--out <dir>] [--dry-run]
+const HELP = `Usage: npm run render -- [--stack <name>] [--out <dir>] [--dry-run] [--server-dry-run auto|on|off]
 
 Renders a stack's Kubernetes manifests (Strimzi Kafka, node pools, topics, users, monitoring)
 from Pulumi.<stack>.yaml and the catalog, validates every object against the CRDs in
 ../shared/schemas, prints what changed against <out>/<stack>/, and writes one YAML file per
 chart to <out>/<stack>/<chart>.yaml. Nothing is written when anything is invalid, or when a
 topic change that can lose data (see topics/locks/<stack>.json) is not acknowledged in
-topics/acknowledgements.ts.
+topics/acknowledgements.ts. The same checks run in \`pulumi up\` (charts/stack-build.ts).
+
+Where an API server is reachable, every object is also sent to it as a server-side dry run
+(kubectl apply --server-side --dry-run=server), and anything it refuses stops the render with
+the API server's own message. By default (auto) that is the local control plane
+(npm run local -- up --control-plane) when it is up, or the --kubeconfig given.
 
 Options:
   --stack <name>      stack to render (default: dev); one of the Pulumi.<name>.yaml files
@@ -27,12 +33,23 @@ Options:
   --dry-run           render, validate and show the plan and diff; write nothing
   --diff-context <n>  lines of context around changed lines in the diff (default: 2)
   --root <dir>        repository root holding the stack files (default: this repository)
+  --server-dry-run <mode>
+                      auto (default): when a control plane is up or --kubeconfig is given;
+                      on: required (fails when no API server answers); off: never
+  --kubeconfig <file> the API server for the dry run (default: the local control plane of
+                      instance $KP_LOCAL_INSTANCE, else dev)
+  --context <name>    kubeconfig context for the dry run (default: its current context)
   -h, --help          show this help
 
 Exit status: 0 on success, 1 when the config, catalog or rendered objects are invalid,
 2 on a usage error.`;
 
+type ServerDryRunMode = "auto" | "on" | "off";
+
 interface Options {
+  readonly serverDryRun: ServerDryRunMode;
+  readonly kubeconfig: string | undefined;
+  readonly kubeContext: string | undefined;
   readonly stack: string;
   readonly out: string;
   readonly root: string;
@@ -53,6 +70,9 @@ function parseOptions(argv: readonly string[]): Options | "help" {
         root: { type: "string", default: REPO_ROOT },
         "dry-run": { type: "boolean", default: false },
         "diff-context": { type: "string", default: "2" },
+        "server-dry-run": { type: "string", default: "auto" },
+        kubeconfig: { type: "string" },
+        context: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -67,8 +87,15 @@ function parseOptions(argv: readonly string[]): Options | "help" {
   if (!Number.isInteger(context) || context < 0) {
     throw new UsageError(`--diff-context must be a whole number, got ${v["diff-context"]}`);
   }
+  const mode = v["server-dry-run"];
+  if (mode !== "auto" && mode !== "on" && mode !== "off") {
+    throw new UsageError(`--server-dry-run must be one of auto, on, off; got ${mode}`);
+  }
   const root = resolve(v.root);
   return {
+    serverDryRun: mode,
+    kubeconfig: v.kubeconfig,
+    kubeContext: v.context,
     stack: v.stack,
     root,
     out: isAbsolute(v.out) ? v.out : join(root, v.out),
@@ -93,7 +120,16 @@ async function render(options: Options): Promise<void> {
 
   // 1. Config and catalog: fast, and every problem at once, before any chart is built.
   const loaded = loadStack(stack, root);
-  const model: PlatformModel = buildPlatformModel(loaded);
+  // 2. The one checked path pulumi up also takes: lock, charts, CRD schemas, secret guard.
+  const { buildStack, StackCheckError } = await import("../charts/stack-build.ts");
+  let built;
+  try {
+    built = buildStack(loaded);
+  } catch (e) {
+    if (e instanceof StackCheckError) throw new RenderError(e.message);
+    throw e;
+  }
+  const { model, charts, objects, lock } = built;
   log(
     `  config   ${loaded.file}: ${model.config.environment} ${model.config.region}, ` +
       `namespace ${model.config.kubernetes.namespace}, cluster ${model.config.cluster.name}`,
@@ -103,16 +139,6 @@ async function render(options: Options): Promise<void> {
       `tenants ${model.config.tenants.join(", ")}`,
   );
 
-  // Changes that can lose data (topic deleted, partitions reduced, retention cut, ...) against
-  // the stack's catalog lock need an acknowledgement in topics/acknowledgements.ts.
-  const lock = checkAgainstLock(stack, model.topics);
-  if (lock.unacknowledged.length > 0) {
-    const n = lock.unacknowledged.length;
-    throw new RenderError(
-      `${n} destructive topic change${n === 1 ? "" : "s"} without acknowledgement (nothing written):\n` +
-        lock.unacknowledged.map((c) => `  - ${formatDestructiveChange(stack, c)}`).join("\n"),
-    );
-  }
   for (const c of lock.acknowledged) {
     log(
       `  ack      ${c.topic}: ${c.kind} (${c.detail}), acknowledged in topics/acknowledgements.ts`,
@@ -124,24 +150,9 @@ async function render(options: Options): Promise<void> {
     );
   }
 
-  // 2. Render and validate every object against its CRD (loaded only now: they are heavy).
-  const { renderStack } = await import("../charts/index.ts");
   const { chartYaml, parseChartYaml } = await import("../charts/manifest-yaml.ts");
   const { diffManifests } = await import("../charts/manifest-diff.ts");
-  const { findSecretMaterial } = await import("../charts/secret-guard.ts");
-  const { validationErrors, SCHEMAS_DIR } = await import("../charts/crd-schema-validator.ts");
-  const charts = renderStack(model);
-  const objects = charts.flatMap((c) => c.objects);
-  const problems = [
-    ...validationErrors(objects),
-    ...findSecretMaterial(objects).map((f) => `${f}: secret material must never be rendered`),
-  ];
-  if (problems.length > 0) {
-    throw new RenderError(
-      `${problems.length} rendered object problem${problems.length === 1 ? "" : "s"} (nothing written):\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
-    );
-  }
+  const { SCHEMAS_DIR } = await import("../charts/crd-schema-validator.ts");
   log(
     `  rendered ${charts.length} charts, ${objects.length} objects; all valid against the CRDs in ${relative(root, SCHEMAS_DIR) || SCHEMAS_DIR}`,
   );
@@ -151,6 +162,8 @@ async function render(options: Options): Promise<void> {
   table(
     [...kinds.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]),
   ).forEach((l) => log(l));
+
+  await serverDryRunGate(options, objects);
 
   // 3. Diff against what is already rendered.
   const dir = join(options.out, stack);
@@ -200,6 +213,69 @@ async function render(options: Options): Promise<void> {
 }
 
 class RenderError extends Error {}
+
+/** Which API server the dry run uses, or why there is none. */
+function dryRunTarget(
+  options: Options,
+): { kubectl: string; kubeconfig: string; context?: string } | string {
+  const kubectl = readyToolchain()?.tool("kubectl") ?? "kubectl";
+  if (options.kubeconfig !== undefined) {
+    return {
+      kubectl,
+      kubeconfig: resolve(options.kubeconfig),
+      ...(options.kubeContext !== undefined ? { context: options.kubeContext } : {}),
+    };
+  }
+  const instance = process.env.KP_LOCAL_INSTANCE ?? DEFAULT_DEV_INSTANCE;
+  const plane = new ControlPlane({
+    instance,
+    portBase: Number(process.env.KP_LOCAL_PORT_BASE ?? DEFAULT_DEV_PORT_BASE),
+  });
+  if (!plane.isRunning()) {
+    return `no control plane is up for instance "${instance}" (npm run local -- up --control-plane), and no --kubeconfig was given`;
+  }
+  return { kubectl, kubeconfig: plane.kubeconfigPath };
+}
+
+async function serverDryRunGate(
+  options: Options,
+  objects: readonly { apiVersion: string; kind: string; metadata: { name: string } }[],
+): Promise<void> {
+  if (options.serverDryRun === "off") {
+    log("  server   dry run off (--server-dry-run off)");
+    return;
+  }
+  const target = dryRunTarget(options);
+  if (typeof target === "string") {
+    if (options.serverDryRun === "on") {
+      throw new RenderError(`--server-dry-run on, but ${target} (nothing written)`);
+    }
+    log(`  server   dry run skipped: ${target}`);
+    return;
+  }
+  const { serverDryRun, ApiServerUnreachableError } = await import("../infra/server-dry-run.ts");
+  let outcome;
+  try {
+    outcome = await serverDryRun(objects, target);
+  } catch (e) {
+    if (e instanceof ApiServerUnreachableError)
+      throw new RenderError(`${e.message} (nothing written)`);
+    throw e;
+  }
+  if (outcome.refused.length > 0) {
+    const n = outcome.refused.length;
+    throw new RenderError(
+      `the API server refused ${n} object${n === 1 ? "" : "s"} in a server-side dry run (nothing written):\n` +
+        outcome.refused.map((r) => `  - ${r.ref}: ${r.message}`).join("\n"),
+    );
+  }
+  log(
+    `  server   dry run against ${target.kubeconfig}: ${outcome.passed.length} accepted, ${outcome.skipped.length} not sent yet`,
+  );
+  const reasons = new Map<string, number>();
+  for (const s of outcome.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
+  for (const [reason, n] of reasons) log(`    ${n} not sent: ${reason}`);
+}
 
 /** Kinds whose removal deletes stored messages (topics, or the cluster and its volumes). */
 const DATA_BEARING = /^(Kafka|KafkaNodePool|KafkaTopic) /;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type * as Charts from "../../../charts/index.ts";
 import type { ValidationError } from "../../../topics/validation-error.ts";
 import { runProgram, stackFileValues } from "./support/pulumi-harness.ts";
 
@@ -42,7 +43,57 @@ describe("safety gates of the Pulumi program", () => {
       stack: "prod-eu-west-1",
       values: { ...values, tenants: tenants.filter((t) => t !== "globex") },
     });
-    expect(error.message).toContain("refusing destructive topic changes");
+    expect(error.message).toContain("destructive topic change without acknowledgement");
     expect(error.message).toContain("prod-eu-west-1: chat.messages.globex: topic-deleted");
+  });
+
+  describe("runs the checks render runs (charts/stack-build.ts), before any resource", () => {
+    // A chart that renders a bad object: the program must refuse it as render does.
+    function renderWith(tamper: (objects: Charts.K8sObject[]) => void): void {
+      vi.doMock("../../../charts/index.ts", async (importOriginal) => {
+        const real = await importOriginal<typeof Charts>();
+        return {
+          ...real,
+          renderStack: (model: Parameters<typeof real.renderStack>[0]) => {
+            const charts = real.renderStack(model);
+            tamper(charts.flatMap((c) => c.objects));
+            return charts;
+          },
+        };
+      });
+    }
+    afterEach(() => {
+      vi.doUnmock("../../../charts/index.ts");
+    });
+
+    it("refuses an object the Strimzi CRD schema rejects", async () => {
+      renderWith((objects) => {
+        const topic = objects.find((o) => o.kind === "KafkaTopic")!;
+        (topic["spec"] as Record<string, unknown>)["partitions"] = "many";
+      });
+      const error = await programError({
+        stack: "staging",
+        values: stackFileValues("staging"),
+        secrets: { kubeconfig: "apiVersion: v1" },
+      });
+      expect(error.message).toContain("rendered object problem");
+      expect(error.message).toMatch(
+        /KafkaTopic\/kafka\/\S+: \$\.spec\.partitions: must be integer/,
+      );
+    });
+
+    it("refuses secret material in a rendered object", async () => {
+      renderWith((objects) => {
+        const config = objects.find((o) => o.kind === "ConfigMap")!;
+        config["data"] = { password: "hunter2" };
+      });
+      const error = await programError({
+        stack: "staging",
+        values: stackFileValues("staging"),
+        secrets: { kubeconfig: "apiVersion: v1" },
+      });
+      expect(error.message).toContain("secret material must never be rendered");
+      expect(error.message).not.toContain("hunter2");
+    });
   });
 });
