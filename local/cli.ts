@@ -9,28 +9,62 @@ import { nodeFiles } from "./node-config.ts";
 import { KAFKA_LIBS_DIR, KAFKA_VERSION } from "./paths.ts";
 import { NODE_IDS, isNodeId } from "./ports.ts";
 import { formatStatus } from "./status-report.ts";
+import { ControlPlane, LOCAL_CONTEXT } from "./control-plane/control-plane.ts";
+import { StrimziOperators } from "./control-plane/strimzi-operators.ts";
+import { ensureToolchain, readyToolchain } from "./control-plane/toolchain.ts";
+import type { LocalCluster } from "./cluster.ts";
+import { loadStack } from "../infra/config/load.ts";
 
 const TOOL = "npm run local --";
 
 const stackOption = { stack: { type: "string", short: "s", default: "dev" } } as const;
+
+function controlPlaneOf(cluster: LocalCluster): ControlPlane {
+  return new ControlPlane({
+    instance: cluster.instance,
+    portBase: cluster.portBase,
+    log: progress,
+  });
+}
+
+/** Stops the instance's Strimzi operators and control plane (each by pid), if any run. */
+async function stopControlPlane(cluster: LocalCluster): Promise<void> {
+  const plane = controlPlaneOf(cluster);
+  const operators = new StrimziOperators(cluster, plane);
+  const ops = await operators.stop();
+  if (ops.length > 0) progress(`stopped Strimzi's operators (pids ${ops.join(", ")})`);
+  const stopped = await plane.stop();
+  if (stopped.length > 0) progress(`stopped the control plane (pids ${stopped.join(", ")})`);
+}
 
 const verbs: Verb[] = [
   {
     name: "up",
     summary:
       "Start the local 3-node Kafka cluster (fetching jars, certificates, storage as needed) and apply the catalog.",
-    usage: "[--instance dev] [--port-base 59000] [--stack dev] [--fresh] [--skip-apply]",
+    usage:
+      "[--instance dev] [--port-base 59000] [--stack dev] [--fresh] [--skip-apply] [--control-plane]",
     details:
-      "Waits until every broker is registered, the KRaft quorum has a leader and no partition is under-replicated.\n--fresh stops the instance and deletes its data first. Passwords go to .cache/local/<instance>/credentials.json (0600).",
+      "Waits until every broker is registered, the KRaft quorum has a leader and no partition is under-replicated.\n--fresh stops the instance and deletes its data first. Passwords go to .cache/local/<instance>/credentials.json (0600).\n" +
+      "--control-plane also starts a real Kubernetes control plane on loopback (etcd, kube-apiserver, kube-controller-manager;\n" +
+      "no kubelet, so no pod runs), builds its toolchain first if missing (about 45 minutes once, cached after), and\n" +
+      "skips the catalog apply: with a control plane, `pulumi up --stack local` and Strimzi's operators\n" +
+      "(`npm run local -- operators`) own topics, users and ACLs. See docs/control-plane.md.",
     options: {
       ...instanceOptions,
       ...stackOption,
       fresh: { type: "boolean" },
       "skip-apply": { type: "boolean" },
+      "control-plane": { type: "boolean" },
       timeout: { type: "string", default: "180" },
     },
     run: async (values) => {
       const cluster = clusterFromOptions(values);
+      const withPlane = values["control-plane"] === true;
+      // The toolchain first: a missing piece fails (or is built) before anything starts.
+      const toolchain = withPlane
+        ? await ensureToolchain({ build: true, log: progress })
+        : undefined;
       const started = Date.now();
       progress(
         `starting instance "${cluster.instance}" (Apache Kafka ${KAFKA_VERSION}, 3 nodes, port base ${cluster.portBase})`,
@@ -40,7 +74,7 @@ const verbs: Verb[] = [
         timeoutMs: intOption(values, "timeout", 180) * 1000,
       });
       progress(`healthy after ${((Date.now() - started) / 1000).toFixed(1)}s`);
-      if (values["skip-apply"] !== true) {
+      if (values["skip-apply"] !== true && !withPlane) {
         await applyCatalog(cluster, {
           stack: stringOption(values, "stack") ?? "dev",
           log: progress,
@@ -53,6 +87,22 @@ const verbs: Verb[] = [
         `credentials:       ${credentialsFile(cluster.dir)} (admin: ${cluster.adminCredentials.username})`,
       );
       progress(`Java tool config:  ${cluster.adminClientPropertiesPath}`);
+      if (toolchain !== undefined) {
+        const plane = controlPlaneOf(cluster);
+        const t0 = Date.now();
+        progress("");
+        progress(`starting the control plane (API server ${plane.server})`);
+        await plane.start(toolchain);
+        plane.applyMonitoringPrerequisites(toolchain);
+        progress(`control plane ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+        progress(`kubeconfig:        ${plane.kubeconfigPath} (context ${LOCAL_CONTEXT})`);
+        progress(
+          `next:              export KUBECONFIG=${plane.kubeconfigPath} PATH=${toolchain.binDir}:$PATH`,
+        );
+        progress(
+          `                   pulumi up --stack local   (docs/control-plane.md), then npm run local -- operators`,
+        );
+      }
       return 0;
     },
   },
@@ -60,10 +110,12 @@ const verbs: Verb[] = [
     name: "down",
     summary: "Stop every node of the instance by pid and wait until they have exited.",
     usage: "[--instance dev] [--purge]",
-    details: "--purge also deletes the instance's data, certificates and credentials.",
+    details:
+      "Also stops the instance's control plane and Strimzi operators, if running.\n--purge also deletes the instance's data, certificates, credentials and control-plane state.",
     options: { ...instanceOptions, purge: { type: "boolean" } },
     run: async (values) => {
       const cluster = clusterFromOptions(values);
+      await stopControlPlane(cluster);
       const before = cluster.runningNodes();
       if (before.length === 0) progress(`instance "${cluster.instance}" is not running`);
       await cluster.stop();
@@ -85,14 +137,33 @@ const verbs: Verb[] = [
     options: { ...instanceOptions },
     run: async (values) => {
       const cluster = clusterFromOptions(values, () => {});
+      const plane = controlPlaneOf(cluster);
+      const planeLines = (): string[] => {
+        const running = plane.runningComponents();
+        if (Object.values(running).every((p) => p === undefined)) return [];
+        const st = plane.status(readyToolchain());
+        const operators = new StrimziOperators(cluster, plane).running();
+        return [
+          `control plane: ${st.version !== undefined ? `ready, Kubernetes ${st.version}` : `NOT READY (${st.error ?? "unknown"})`} at ${st.server}`,
+          ...Object.entries(running).map(
+            ([c, pid]) =>
+              `  ${c.padEnd(24)} ${pid === undefined ? "stopped" : `running pid ${pid}`}`,
+          ),
+          ...Object.entries(operators).map(
+            ([c, pid]) =>
+              `  ${`strimzi ${c}`.padEnd(24)} ${pid === undefined ? "stopped" : `running pid ${pid}`}`,
+          ),
+          `  kubeconfig ${st.kubeconfig}`,
+        ];
+      };
       if (!cluster.isRunning()) {
-        formatStatus(cluster, undefined).forEach(progress);
+        [...formatStatus(cluster, undefined), ...planeLines()].forEach(progress);
         return 3;
       }
       const probe = await cluster
         .probe()
         .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-      formatStatus(cluster, probe).forEach(progress);
+      [...formatStatus(cluster, probe), ...planeLines()].forEach(progress);
       return probe instanceof Error ||
         probe.underReplicated.length > 0 ||
         probe.brokers.length < NODE_IDS.length
@@ -126,6 +197,42 @@ const verbs: Verb[] = [
         allowDestructive: values["allow-destructive"] === true,
         log: progress,
       });
+      return 0;
+    },
+  },
+  {
+    name: "operators",
+    summary:
+      "Start Strimzi 1.2.0's Topic and User Operators against the instance's control plane and Kafka (after pulumi up --stack local).",
+    usage: "[--instance dev] [--stack local] [--stop]",
+    details:
+      "They reconcile the stack's KafkaTopics and KafkaUsers into the instance's Kafka over SASL_SSL (SCRAM-SHA-512),\n" +
+      "as the entity operator would. The namespace and cluster name come from Pulumi.<stack>.yaml. Their health\n" +
+      "ports (8080, 8081) are fixed in Strimzi 1.2.0, so one pair runs per machine. --stop stops them.",
+    options: {
+      ...instanceOptions,
+      stack: { type: "string", short: "s", default: "local" },
+      stop: { type: "boolean" },
+    },
+    run: async (values) => {
+      const cluster = clusterFromOptions(values);
+      const plane = controlPlaneOf(cluster);
+      const operators = new StrimziOperators(cluster, plane, progress);
+      if (values.stop === true) {
+        const stopped = await operators.stop();
+        progress(stopped.length > 0 ? `stopped pids ${stopped.join(", ")}` : "not running");
+        return 0;
+      }
+      const toolchain = await ensureToolchain({ build: false, log: progress });
+      const { config } = loadStack(stringOption(values, "stack") ?? "local");
+      const t0 = Date.now();
+      await operators.start(toolchain, {
+        namespace: config.kubernetes.namespace,
+        clusterName: config.cluster.name,
+      });
+      progress(
+        `Topic and User Operators ready after ${((Date.now() - t0) / 1000).toFixed(1)}s (logs in ${operators.dir})`,
+      );
       return 0;
     },
   },

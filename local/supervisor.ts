@@ -12,16 +12,21 @@ export interface SpawnedProcess {
   readonly pid: number;
 }
 
-/** Starts `java args` detached, stdout+stderr appended to `logFile`. Survives the caller exiting. */
+/**
+ * Starts `command args` (java by default) detached, stdout+stderr appended to `logFile`.
+ * Survives the caller exiting.
+ */
 export function spawnDetached(
   args: readonly string[],
   logFile: string,
   cwd: string,
+  command = "java",
+  env: NodeJS.ProcessEnv = process.env,
 ): SpawnedProcess {
   const fd = openSync(logFile, "a");
   try {
-    const child = spawn("java", args, { detached: true, stdio: ["ignore", fd, fd], cwd });
-    if (child.pid === undefined) throw new Error(`could not start java (see ${logFile})`);
+    const child = spawn(command, args, { detached: true, stdio: ["ignore", fd, fd], cwd, env });
+    if (child.pid === undefined) throw new Error(`could not start ${command} (see ${logFile})`);
     child.unref();
     return { pid: child.pid };
   } finally {
