@@ -1,4 +1,5 @@
 import type { PlatformModel } from "../charts/model.ts";
+import { controllerCount } from "../charts/node-pools.ts";
 import type { AlertContext } from "./types.ts";
 
 /** The alert context of a stack: cluster identity, pool sizes, the catalog's consumer groups. */
@@ -13,7 +14,7 @@ export function alertContextFromModel(model: PlatformModel): AlertContext {
     namespace: config.kubernetes.namespace,
     cluster: config.cluster.name,
     brokerReplicas: config.cluster.brokers.replicas,
-    controllerReplicas: config.cluster.controllers.replicas,
+    controllerReplicas: controllerCount(config),
     consumerGroups,
     ...(config.mirrorMaker.enabled
       ? { mirrorMaker: { replicas: config.mirrorMaker.replicas } }

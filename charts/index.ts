@@ -2,6 +2,7 @@ import { App, type Chart } from "cdk8s";
 import { KafkaClusterChart } from "./kafka-cluster-chart.ts";
 import { KafkaTopicsChart } from "./kafka-topics-chart.ts";
 import { KafkaUsersChart } from "./kafka-users-chart.ts";
+import { StorageClassChart } from "./storage-class-chart.ts";
 import { addMonitoringCharts } from "./monitoring/index.ts";
 import type { PlatformModel } from "./model.ts";
 import { sortObjects } from "./object-order.ts";
@@ -33,6 +34,7 @@ export interface RenderedChart {
 export function addStackCharts(app: App, model: PlatformModel): void {
   if (model.config.topicManagement === "strimzi") {
     new KafkaClusterChart(app, model);
+    if (model.config.cluster.storageClass?.create === true) new StorageClassChart(app, model);
     new KafkaTopicsChart(app, model);
     new KafkaUsersChart(app, model);
     // The monitoring selects Strimzi's pods, so it exists only where Strimzi runs the cluster.

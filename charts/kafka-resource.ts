@@ -47,6 +47,10 @@ export function addKafka(scope: Construct, model: PlatformModel): Kafka {
           podDisruptionBudget: { maxUnavailable: cluster.maxUnavailable },
         },
       },
+      // Certificate renewal rolls pods only inside these windows (docs/stack-config.md).
+      ...(cluster.maintenanceTimeWindows !== undefined && cluster.maintenanceTimeWindows.length > 0
+        ? { maintenanceTimeWindows: [...cluster.maintenanceTimeWindows] }
+        : {}),
       entityOperator: { topicOperator: {}, userOperator: {} },
       ...(cluster.cruiseControl ? { cruiseControl: {} } : {}),
       kafkaExporter: { topicRegex: ".*", groupRegex: ".*" },

@@ -59,6 +59,38 @@ const pool = z
   })
   .strict();
 
+const zoneName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a zone name such as us-east-1a");
+
+/** A StorageClass fit for Kafka volumes: bound where the pod lands, and growable. */
+const storageClass = z
+  .object({
+    name: k8sName,
+    /** true: the stack creates the StorageClass; false: a prerequisite that must already exist as described. */
+    create: z.boolean(),
+    /** The CSI provisioner, such as ebs.csi.aws.com. */
+    provisioner: z.string().min(1),
+    parameters: z.record(z.string(), z.string()).optional(),
+    reclaimPolicy: z.enum(["Retain", "Delete"]),
+    volumeBindingMode: z.literal("WaitForFirstConsumer", {
+      error:
+        "must be WaitForFirstConsumer: a volume bound before its pod is scheduled pins the pod to the volume's zone",
+    }),
+    allowVolumeExpansion: z.literal(true, {
+      error: "must be true: a full broker disk is fixed by growing the volume",
+    }),
+  })
+  .strict();
+
+/** Maintenance windows (Strimzi cron expressions, UTC): when CA renewal may roll pods. */
+const cronExpression = z
+  .string()
+  .regex(
+    /^(\S+\s+){5,6}\S+$/,
+    "must be a Quartz cron expression with seconds, such as '* * 2-4 ? * SUN *'",
+  );
+
 const tenant = z
   .string()
   .refine(isLegalSegment, "must be one topic-name segment: [a-z0-9] joined by single '-'");
@@ -105,8 +137,30 @@ export const stackConfigSchema = z
         name: k8sName,
         kafkaVersion: z.enum(SUPPORTED_KAFKA_VERSIONS),
         metadataVersion: z.enum(SUPPORTED_METADATA_VERSIONS),
+        /**
+         * `separate`: a broker pool and a controller pool. `combined`: one pool (`brokers`
+         * describes it) whose nodes are both brokers and controllers; dev only, without Cruise
+         * Control.
+         */
+        nodePools: z.enum(["separate", "combined"]),
         brokers: pool,
-        controllers: pool,
+        /** Required with nodePools `separate`; absent with `combined`. */
+        controllers: pool.optional(),
+        /**
+         * The zones the nodes run in (values of the rackTopologyKey node label). Required in
+         * staging and prod; prod needs at least 3, one per controller.
+         */
+        zones: z
+          .array(zoneName)
+          .refine((t) => new Set(t).size === t.length, "must not repeat a zone")
+          .optional(),
+        /** The StorageClass of the Kafka volumes. Required in staging and prod. */
+        storageClass: storageClass.optional(),
+        /**
+         * When Strimzi may roll pods for certificate renewal (Kafka spec
+         * maintenanceTimeWindows). At least one window outside dev.
+         */
+        maintenanceTimeWindows: z.array(cronExpression).optional(),
         /** Node label that spreads replicas across failure domains (rack awareness). */
         rackTopologyKey: z.string().min(1),
         /** PodDisruptionBudget: how many nodes of a pool may be down voluntarily at once. */
@@ -169,6 +223,81 @@ export const stackConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    const issue = (path: (string | number)[], message: string): void => {
+      ctx.addIssue({ code: "custom", path, message });
+    };
+    const cl = c.cluster;
+    if (cl.nodePools === "separate" && cl.controllers === undefined) {
+      issue(["cluster", "controllers"], "is required when nodePools is separate");
+    }
+    if (cl.nodePools === "combined") {
+      if (cl.controllers !== undefined) {
+        issue(
+          ["cluster", "controllers"],
+          "must be omitted when nodePools is combined: the brokers pool also runs the controllers",
+        );
+      }
+      if (c.environment !== "dev") {
+        issue(
+          ["cluster", "nodePools"],
+          `must be separate in ${c.environment}: brokers and controllers keep their own pools outside dev (allowed: separate)`,
+        );
+      }
+      if (cl.cruiseControl) {
+        issue(
+          ["cluster", "cruiseControl"],
+          "must be false when nodePools is combined: the combined pool is the cheap dev layout",
+        );
+      }
+    }
+    if (c.environment !== "dev") {
+      if (cl.zones === undefined || cl.zones.length === 0) {
+        issue(
+          ["cluster", "zones"],
+          `is required in ${c.environment}: name the zones the nodes run in`,
+        );
+      }
+      if (cl.storageClass === undefined) {
+        issue(
+          ["cluster", "storageClass"],
+          `is required in ${c.environment}: a StorageClass with WaitForFirstConsumer and allowVolumeExpansion`,
+        );
+      }
+      if ((cl.maintenanceTimeWindows ?? []).length === 0) {
+        issue(
+          ["cluster", "maintenanceTimeWindows"],
+          `needs at least one window in ${c.environment}, so CA renewal rolls only happen in a change window`,
+        );
+      }
+    }
+    if (c.environment === "prod") {
+      const controllers =
+        cl.nodePools === "combined" ? cl.brokers.replicas : (cl.controllers?.replicas ?? 0);
+      const zones = cl.zones?.length ?? 0;
+      if (cl.zones !== undefined && zones < controllers) {
+        issue(
+          ["cluster", "zones"],
+          `names ${zones} zone${zones === 1 ? "" : "s"} for ${controllers} controllers: losing one zone would take ${Math.ceil(controllers / Math.max(zones, 1))} of ${controllers} controllers and the KRaft quorum with it; prod needs at least ${controllers} zones`,
+        );
+      }
+      if (cl.storageClass !== undefined && cl.storageClass.reclaimPolicy !== "Retain") {
+        issue(
+          ["cluster", "storageClass", "reclaimPolicy"],
+          `must be Retain in prod (got ${cl.storageClass.reclaimPolicy}): a deleted claim must not delete the broker's data`,
+        );
+      }
+    }
+    if (cl.storageClass !== undefined) {
+      for (const p of ["brokers", "controllers"] as const) {
+        const declared = cl[p]?.storage.class;
+        if (cl[p] !== undefined && declared !== cl.storageClass.name) {
+          issue(
+            ["cluster", p, "storage", "class"],
+            `must be the declared storageClass "${cl.storageClass.name}" (got ${declared === undefined ? "none: the cluster default" : JSON.stringify(declared)})`,
+          );
+        }
+      }
+    }
     if (c.topicManagement === "kafka-provider" && c.kafkaProvider === undefined) {
       ctx.addIssue({
         code: "custom",
@@ -178,7 +307,7 @@ export const stackConfigSchema = z
     }
     if (c.environment !== "dev") {
       for (const p of ["brokers", "controllers"] as const) {
-        if (c.cluster[p].storage.deleteClaim) {
+        if (c.cluster[p]?.storage.deleteClaim === true) {
           ctx.addIssue({
             code: "custom",
             path: ["cluster", p, "storage", "deleteClaim"],

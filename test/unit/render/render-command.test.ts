@@ -108,7 +108,8 @@ describe("npm run render", { timeout: 240_000 }, () => {
     expect(run.stdout).toContain("- ConfigMap kafka/stale\n");
     // Removing a topic deletes its messages: the plan says so.
     expect(run.stdout).toContain("- KafkaTopic kafka/old.topic  (! deletes data when applied)");
-    expect(run.stdout).toContain("~ KafkaNodePool kafka/brokers");
+    // dev runs one dual-role pool (nodePools: combined).
+    expect(run.stdout).toContain("~ KafkaNodePool kafka/dual-role");
     expect(run.stdout).toMatch(/- +size: 10Gi\n.*\+ +size: 20Gi/);
     expect(run.stdout).toContain("dry run: nothing written");
     for (const [f, text] of Object.entries(edited)) {

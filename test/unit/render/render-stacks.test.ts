@@ -28,7 +28,11 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
     expect(validationErrors(objects)).toEqual([]);
     // Only plain Kubernetes kinds go without a CRD.
     const noCrd = objects.filter((o) => validateObject(o).status === "no-crd").map((o) => o.kind);
-    expect([...new Set(noCrd)].sort()).toEqual(["ConfigMap", "NetworkPolicy"]);
+    expect([...new Set(noCrd)].sort()).toEqual(
+      cfg.cluster.storageClass?.create === true
+        ? ["ConfigMap", "NetworkPolicy", "StorageClass"]
+        : ["ConfigMap", "NetworkPolicy"],
+    );
   });
 
   it("renders one file per chart, each with objects, every object in the stack's namespace", () => {
@@ -52,14 +56,26 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
     expect(field(kafka[0], "spec", "kafka", "storage")).toBeUndefined();
   });
 
-  it("has exactly 3 brokers and 3 controllers, in two pools labelled with the cluster", () => {
-    expect(pools).toHaveLength(2);
-    const byRole = (role: string) =>
-      pools.filter((p) => JSON.stringify(field(p, "spec", "roles")) === JSON.stringify([role]));
-    expect(byRole("broker")).toHaveLength(1);
-    expect(byRole("controller")).toHaveLength(1);
-    expect(field(byRole("broker")[0], "spec", "replicas")).toBe(3);
-    expect(field(byRole("controller")[0], "spec", "replicas")).toBe(3);
+  it("has exactly 3 brokers and 3 controllers: two pools, or one dual-role pool where asked", () => {
+    const roles = (p: unknown): string => JSON.stringify(field(p, "spec", "roles"));
+    const replicasWith = (role: string): number =>
+      pools
+        .filter((p) => roles(p).includes(`"${role}"`))
+        .reduce((n, p) => n + (field(p, "spec", "replicas") as number), 0);
+    expect(replicasWith("broker")).toBe(3);
+    expect(replicasWith("controller")).toBe(3);
+    if (cfg.cluster.nodePools === "combined") {
+      expect(pools.map((p) => [p.metadata.name, roles(p)])).toEqual([
+        ["dual-role", '["controller","broker"]'],
+      ]);
+    } else {
+      expect(pools.map((p) => [p.metadata.name, roles(p)]).sort()).toEqual([
+        ["brokers", '["broker"]'],
+        ["controllers", '["controller"]'],
+      ]);
+    }
+    // Staging and prod keep separate pools.
+    if (cfg.environment !== "dev") expect(pools).toHaveLength(2);
     for (const p of pools) {
       expect(p.metadata.labels?.["strimzi.io/cluster"]).toBe(cfg.cluster.name);
     }
@@ -67,8 +83,8 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
 
   it("gives each pool persistent JBOD storage with KRaft metadata on the first volume only", () => {
     for (const p of pools) {
-      const broker = JSON.stringify(field(p, "spec", "roles")) === '["broker"]';
-      const pool = broker ? cfg.cluster.brokers : cfg.cluster.controllers;
+      const controllerOnly = JSON.stringify(field(p, "spec", "roles")) === '["controller"]';
+      const pool = controllerOnly ? cfg.cluster.controllers! : cfg.cluster.brokers;
       expect(field(p, "spec", "storage", "type")).toBe("jbod");
       const volumes = field(p, "spec", "storage", "volumes") as Record<string, unknown>[];
       expect(volumes).toHaveLength(pool.storage.volumes);
