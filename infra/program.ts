@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../charts/model.ts";
@@ -102,6 +103,9 @@ export function definePlatform(settings: StackSettings): PlatformOutputs {
         access: model.access,
         bootstrapServers: kafkaProvider.bootstrapServers,
         tlsEnabled: kafkaProvider.tlsEnabled,
+        ...(kafkaProvider.caCertFile !== undefined
+          ? { caCert: readFileSync(resolve(REPO_ROOT, kafkaProvider.caCertFile), "utf8") }
+          : {}),
         adminUsername: kafkaProvider.adminUsername,
         adminPassword,
         credentialsNamespace: config.kubernetes.namespace,

@@ -15,6 +15,8 @@ export interface KafkaProviderAccessArgs {
   readonly bootstrapServers: readonly string[];
   /** Set explicitly: KAFKA_ENABLE_TLS=false does not disable TLS in the provider. */
   readonly tlsEnabled: boolean;
+  /** PEM of the brokers' CA; omitted, the system's trusted CAs. */
+  readonly caCert?: string;
   readonly adminUsername: string;
   readonly adminPassword: pulumi.Output<string>;
   /** Namespace of the per-service credentials Secrets. */
@@ -47,6 +49,7 @@ export class KafkaProviderAccess extends pulumi.ComponentResource {
         bootstrapServers: [...args.bootstrapServers],
         tlsEnabled: args.tlsEnabled,
         skipTlsVerify: false,
+        ...(args.caCert !== undefined ? { caCert: args.caCert } : {}),
         saslMechanism: "scram-sha512",
         saslUsername: args.adminUsername,
         saslPassword: pulumi.secret(args.adminPassword),

@@ -183,6 +183,11 @@ export const stackConfigSchema = z
           .min(1),
         tlsEnabled: z.boolean(),
         adminUsername: z.string().min(1),
+        /**
+         * PEM file of the CA the brokers' certificates are signed by, relative to the
+         * repository root; omit for a publicly trusted CA.
+         */
+        caCertFile: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
