@@ -13,9 +13,9 @@ type ChatTopic = `chat.messages.${string}`;
  * letters as ProducerPerformance fills its records: lz4 then compresses both alike (repeated
  * padding would compress to almost nothing and flatter the module).
  */
-function paddedText(tenant: string, size: number): string {
+export function paddedText(tenant: string, size: number): string {
   const probe = encodeEnvelope(
-    createEnvelope({ ...event(tenant, 50_000, ""), source: "socket-service" }),
+    createEnvelope({ ...benchEvent(tenant, 50_000, ""), source: "socket-service" }),
   ).value.length;
   const letters = Array.from({ length: Math.max(0, size - probe) }, () =>
     String.fromCharCode(65 + Math.floor(Math.random() * 26)),
@@ -23,7 +23,7 @@ function paddedText(tenant: string, size: number): string {
   return letters.join("");
 }
 
-function event(tenant: string, i: number, text: string) {
+export function benchEvent(tenant: string, i: number, text: string) {
   return {
     type: "chat.message.sent" as const,
     tenantId: tenant,
@@ -43,7 +43,6 @@ export async function moduleProducerPerf(
   tenant: string,
   count: number,
   valueSize: number,
-  progress: (done: number) => void,
   lingerMs = 5,
 ): Promise<{ msgPerSec: number; mbPerSec: number; valueBytes: number }> {
   const producer = await createKafkaClient({ service: "socket-service", connection }).producer({
@@ -55,9 +54,9 @@ export async function moduleProducerPerf(
   const started = performance.now();
   try {
     for (let i = 0; i < count; i++) {
-      producer.sendAndForget(topic, event(tenant, i, text), (error) => {
+      producer.sendAndForget(topic, benchEvent(tenant, i, text), (error) => {
         if (error !== undefined) failed ??= error;
-        if (++acked % 20_000 === 0) progress(acked);
+        acked++;
       });
       // Let delivery callbacks run and keep the queue bounded.
       if (i % 5_000 === 4_999) {
@@ -73,7 +72,7 @@ export async function moduleProducerPerf(
   if (failed !== undefined) throw failed;
   const seconds = (performance.now() - started) / 1000;
   const bytes = encodeEnvelope(
-    createEnvelope({ ...event(tenant, 50_000, text), source: "socket-service" }),
+    createEnvelope({ ...benchEvent(tenant, 50_000, text), source: "socket-service" }),
   ).value.length;
   return {
     msgPerSec: count / seconds,
@@ -86,7 +85,6 @@ export async function moduleConsumerPerf(
   connection: ConnectionConfig,
   topic: ChatTopic,
   count: number,
-  progress: (done: number) => void,
 ): Promise<{ msgPerSec: number }> {
   let seen = 0;
   let first = 0;
@@ -97,7 +95,7 @@ export async function moduleConsumerPerf(
     maxBatchSize: 1000,
     handler: () => {
       if (seen === 0) first = performance.now();
-      if (++seen % 20_000 === 0) progress(seen);
+      seen++;
       last = performance.now();
       return Promise.resolve();
     },
@@ -194,7 +192,7 @@ export async function moduleEndToEnd(
   try {
     const text = paddedText(tenant, valueSize);
     // Warm up: wait until the consumer has its partitions and sees a message.
-    await producer.send(topic, event(tenant, -1, text));
+    await producer.send(topic, benchEvent(tenant, -1, text));
     while (consumer.count === 0) await new Promise((r) => setTimeout(r, 20));
     consumer.reset();
 
@@ -212,7 +210,7 @@ export async function moduleEndToEnd(
       else await new Promise((r) => setImmediate(r));
       for (let k = 0; k < perTick; k++) {
         const sentAt = performance.now();
-        producer.sendAndForget(topic, event(tenant, sent++, text), (error) => {
+        producer.sendAndForget(topic, benchEvent(tenant, sent++, text), (error) => {
           if (error === undefined) acks.push(performance.now() - sentAt);
         });
       }

@@ -91,7 +91,7 @@ const HOLD_MS = 1_000;
  */
 export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
   private readonly consumer: LibraryConsumer;
-  private readonly deadLetters: TypedProducer<S>;
+  private deadLetters: TypedProducer<S>;
   private readonly retry: RetryPolicy;
   private readonly metrics: MetricsSink;
   private readonly group: ConsumerGroupSettings;
@@ -117,12 +117,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       ...(options.groupProtocol ? { groupProtocol: options.groupProtocol } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    this.deadLetters = new TypedProducer({
-      service: options.service,
-      connection: options.connection,
-      ...(options.log ? { log: options.log } : {}),
-      ...(options.metrics ? { metrics: options.metrics } : {}),
-    });
+    this.deadLetters = this.deadLetterProducer();
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.metrics = options.metrics ?? NO_METRICS;
   }
@@ -265,12 +260,29 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
     return "handled";
   }
 
+  private deadLetterProducer(): TypedProducer<S> {
+    const { service, connection, log, metrics } = this.options;
+    return new TypedProducer({
+      service,
+      connection,
+      ...(log ? { log } : {}),
+      ...(metrics ? { metrics } : {}),
+    });
+  }
+
   private async deadLetter(
     record: ConsumedRecord,
     error: unknown,
     attempts: number,
     reason: "poison" | "exhausted",
   ): Promise<void> {
+    if (this.deadLetters.failed) {
+      // librdkafka's producer is done for after a fatal error: the next try gets a new one.
+      const failed = this.deadLetters;
+      this.deadLetters = this.deadLetterProducer();
+      await failed.disconnect().catch(() => undefined);
+      await this.deadLetters.connect();
+    }
     await this.deadLetters.sendRaw(
       this.deadLetterTopic,
       deadLetterFor(record, error, attempts, this.options.service),

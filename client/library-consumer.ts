@@ -1,13 +1,6 @@
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { ConnectionConfig } from "./config.ts";
-import {
-  AuthenticationWatch,
-  call,
-  connectClearly,
-  loginConfig,
-  watchEvents,
-  type ClientLog,
-} from "./connection.ts";
+import { call, connectClearly, loginConfig, type ClientLog } from "./connection.ts";
 import { asError } from "./errors.ts";
 
 /** One record read from Kafka; headers decoded as UTF-8 strings (the last value of a name). */
@@ -84,7 +77,6 @@ function toRecord(message: RdKafka.Message): ConsumedRecord {
 /** librdkafka's KafkaConsumer through its public API, with promises. */
 export class LibraryConsumer {
   readonly client: RdKafka.KafkaConsumer;
-  private readonly auth = new AuthenticationWatch();
   private connected = false;
 
   constructor(private readonly settings: ConsumerSettings) {
@@ -96,11 +88,10 @@ export class LibraryConsumer {
     (
       this.client as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void }
     ).setDefaultIsTimeoutOnlyForFirstMessage(true);
-    watchEvents(this.client, this.auth, settings.log);
   }
 
   async connect(what: string, topics: readonly string[]): Promise<void> {
-    await connectClearly(this.client, this.auth, this.settings.connection, what);
+    await connectClearly(this.client, this.settings, what);
     this.connected = true;
     this.client.subscribe([...topics]);
   }

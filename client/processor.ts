@@ -105,7 +105,7 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
     const last = records.at(-1);
     if (first === undefined || last === undefined) return;
     const { topic, partition } = first;
-    const out = this.producer.out;
+    const out = this.producer;
     let current: ConsumedRecord | undefined;
     try {
       await this.producer.begin();

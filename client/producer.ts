@@ -1,14 +1,7 @@
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { CatalogEventType, EventPayloadInput } from "../topics/events/registry.ts";
 import type { ConnectionConfig } from "./config.ts";
-import {
-  AuthenticationWatch,
-  call,
-  connectClearly,
-  loginConfig,
-  watchEvents,
-  type ClientLog,
-} from "./connection.ts";
+import { call, connectClearly, loginConfig, type ClientLog } from "./connection.ts";
 import { createEnvelope, encodeEnvelope, type Envelope, type NewEnvelope } from "./envelope.ts";
 import { asError } from "./errors.ts";
 import { messageKeyFor } from "./keys.ts";
@@ -35,12 +28,22 @@ export interface Delivery {
 
 export type DeliveryCallback = (error: Error | undefined, delivery: Delivery | undefined) => void;
 
+/** A message already encoded (dead letters, forwarded records). */
+export interface RawMessage {
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+type Position = { partition: number; offset: string };
+type RecordCallback = (error: Error | undefined, position: Position | undefined) => void;
+
 export interface ProducerTuning {
   /** How long the library waits for more records before it sends (linger.ms). Default 5. */
   readonly lingerMs?: number;
   /** lz4 by default; zstd compresses better at more CPU. */
   readonly compression?: "lz4" | "zstd" | "gzip" | "snappy" | "none";
-  /** Total time a record may spend in the library's retries before it fails (ms). Default 120000. */
+  /** How long a record may spend in the library's retries before it fails (ms). Default 120000. */
   readonly deliveryTimeoutMs?: number;
   /** Backoff between the library's retries (ms): initial, doubled up to max. Default 100, 1000. */
   readonly retryBackoffMs?: number;
@@ -56,9 +59,9 @@ export interface ProducerOptions extends ProducerTuning {
   readonly transactionalId?: string;
 }
 
-/** A transaction may stay open this long before the broker aborts it (and its delivery timeout). */
+/** A transaction may stay open this long before the broker aborts it; its records no longer. */
 const TRANSACTION_TIMEOUT_MS = 60_000;
-const TRANSACTION_CALL_TIMEOUT_MS = 30_000;
+const CALL_TIMEOUT_MS = 30_000;
 
 /**
  * librdkafka's settings for the platform: acks=all, idempotent (the producer id and sequence
@@ -79,8 +82,7 @@ export function producerConfig(options: ProducerOptions): {
       "linger.ms": options.lingerMs ?? 5,
       "retry.backoff.ms": options.retryBackoffMs ?? 100,
       "retry.backoff.max.ms": options.retryBackoffMaxMs ?? 1_000,
-      // Topics come from the catalog and exist long before a service writes them: a topic the
-      // cluster does not know fails its records after 5 s instead of 30.
+      // Catalog topics exist long before a service writes them: an unknown one fails after 5 s.
       "topic.metadata.propagation.max.ms": 5_000,
       dr_cb: true,
       ...(transactional
@@ -93,7 +95,6 @@ export function producerConfig(options: ProducerOptions): {
     topic: {
       acks: -1,
       partitioner: "murmur2_random",
-      // A transaction's records may not outlive it.
       "message.timeout.ms": transactional
         ? Math.min(deliveryTimeoutMs, TRANSACTION_TIMEOUT_MS)
         : deliveryTimeoutMs,
@@ -101,25 +102,18 @@ export function producerConfig(options: ProducerOptions): {
   };
 }
 
-/** A message already encoded (dead letters, forwarded records). */
-export interface RawMessage {
-  readonly key: Buffer | string | null;
-  readonly value: Buffer | null;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-type RecordCallback = (
-  error: Error | undefined,
-  position: { partition: number; offset: string } | undefined,
-) => void;
-
-/** librdkafka's producer, connected and polled in the background; one callback per record. */
-class LibraryProducer {
-  readonly client: RdKafka.Producer;
-  private readonly auth = new AuthenticationWatch();
+/**
+ * The typed producer of one service on librdkafka's producer (polled in the background): builds,
+ * validates and keys envelopes; `send` awaits the acknowledgement of all in-sync replicas,
+ * `sendAndForget` reports through a callback. The library batches and retries.
+ */
+export class TypedProducer<S extends ServiceName> {
+  protected readonly client: RdKafka.Producer;
+  private readonly metrics: MetricsSink;
   private connected = false;
+  private fatal = false;
 
-  constructor(private readonly options: ProducerOptions) {
+  constructor(protected readonly options: ProducerOptions & { service: S }) {
     const config = producerConfig(options);
     this.client = new RdKafka.Producer(config.global, config.topic);
     this.client.on("delivery-report", (error, report) => {
@@ -127,46 +121,27 @@ class LibraryProducer {
       if (error) callback?.(asError(error), undefined);
       else callback?.(undefined, { partition: report.partition, offset: String(report.offset) });
     });
-    watchEvents(this.client, this.auth, options.log);
+    this.client.on("event.error", (error) => {
+      if (error.isFatal === true) this.fatal = true;
+    });
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
-  async connect(what: string): Promise<void> {
-    await connectClearly(this.client, this.auth, this.options.connection, what);
+  async connect(): Promise<this> {
+    await connectClearly(this.client, this.options, `producer of ${this.options.service}`);
     this.client.setPollInBackground(true);
     this.connected = true;
+    return this;
   }
 
-  /** Queues one record; a full queue or a bad argument also ends in the callback. */
-  produce(topic: string, message: RawMessage, callback: RecordCallback): void {
-    const headers = Object.entries(message.headers).map(([name, value]) => ({ [name]: value }));
-    try {
-      this.client.produce(topic, null, message.value, message.key, null, callback, headers);
-    } catch (error) {
-      queueMicrotask(() => callback(asError(error), undefined));
-    }
+  /**
+   * True after a fatal error of the library (e.g. the broker refused a producer id because the
+   * service may write no topic): nothing more can be sent; create a new producer.
+   */
+  get failed(): boolean {
+    return this.fatal;
   }
 
-  flush(timeoutMs: number): Promise<void> {
-    return call((done) => this.client.flush(timeoutMs, done));
-  }
-
-  /** Flushes what is queued (up to 5 s) and disconnects. */
-  disconnect(): Promise<void> {
-    if (!this.connected) return Promise.resolve();
-    this.connected = false;
-    return call((done) => this.client.disconnect(5_000, done));
-  }
-}
-
-/** Builds, validates, keys and sends envelopes through a library producer, with metrics. */
-export class EnvelopeSender<S extends ServiceName> {
-  constructor(
-    private readonly producer: LibraryProducer,
-    private readonly service: S,
-    private readonly metrics: MetricsSink,
-  ) {}
-
-  /** Resolves once all in-sync replicas have the envelope. */
   send<N extends ProducibleTopic<S>>(topic: N, event: OutgoingEvent<N>): Promise<Delivery> {
     return new Promise((resolve, reject) => {
       this.sendAndForget(topic, event, (error, delivery) =>
@@ -181,20 +156,19 @@ export class EnvelopeSender<S extends ServiceName> {
     event: OutgoingEvent<N>,
     onDelivery?: DeliveryCallback,
   ): void {
-    const input: NewEnvelope<CatalogEventType> = { ...event, source: this.service };
+    this.assertConnected();
+    const input: NewEnvelope<CatalogEventType> = { ...event, source: this.options.service };
     const envelope = createEnvelope(input);
     const { value, headers } = encodeEnvelope(envelope);
     const key = messageKeyFor(topic, envelope);
     this.dispatch(topic, { key, value, headers }, (error, position) => {
-      if (error !== undefined || position === undefined) onDelivery?.(error, undefined);
+      if (position === undefined) onDelivery?.(error, undefined);
       else onDelivery?.(undefined, { topic, ...position, envelope });
     });
   }
 
-  sendRaw(
-    topic: string,
-    message: RawMessage,
-  ): Promise<{ topic: string; partition: number; offset: string }> {
+  sendRaw(topic: string, message: RawMessage): Promise<Position & { topic: string }> {
+    this.assertConnected();
     return new Promise((resolve, reject) => {
       this.dispatch(topic, message, (error, position) =>
         position === undefined
@@ -206,78 +180,44 @@ export class EnvelopeSender<S extends ServiceName> {
 
   private dispatch(topic: string, message: RawMessage, callback: RecordCallback): void {
     const started = performance.now();
-    const attributes = { service: this.service, topic };
-    this.producer.produce(topic, message, (error, position) => {
+    const attributes = { service: this.options.service, topic };
+    const done: RecordCallback = (failure, position) => {
+      const error =
+        failure && new Error(`cannot write to ${topic}: ${failure.message}`, { cause: failure });
       if (error === undefined) {
         this.metrics.count(CLIENT_METRICS.produceMessages, 1, attributes);
         this.metrics.count(CLIENT_METRICS.produceBytes, message.value?.length ?? 0, attributes);
         this.metrics.record(CLIENT_METRICS.produceLatency, performance.now() - started, attributes);
       } else {
-        this.metrics.count(CLIENT_METRICS.produceErrors, 1, { ...attributes, error: error.name });
+        this.metrics.count(CLIENT_METRICS.produceErrors, 1, {
+          ...attributes,
+          error: failure?.name ?? "",
+        });
       }
       try {
         callback(error, position);
       } catch (thrown) {
-        console.error(`kafka-platform/client: a delivery callback threw: ${String(thrown)}`);
+        this.options.log?.("error", `a delivery callback threw: ${String(thrown)}`);
       }
-    });
-  }
-}
-
-/**
- * The typed producer of one service on librdkafka: acks=all, idempotent, lz4, linger 5 ms; the
- * library retries until the delivery timeout (120 s). `send` awaits the acknowledgement;
- * `sendAndForget` reports through a callback.
- */
-export class TypedProducer<S extends ServiceName> {
-  protected readonly producer: LibraryProducer;
-  protected readonly sender: EnvelopeSender<S>;
-  private connected = false;
-
-  constructor(protected readonly options: ProducerOptions & { service: S }) {
-    this.producer = new LibraryProducer(options);
-    this.sender = new EnvelopeSender(this.producer, options.service, options.metrics ?? NO_METRICS);
-  }
-
-  async connect(): Promise<this> {
-    await this.producer.connect(`producer of ${this.options.service}`);
-    this.connected = true;
-    return this;
-  }
-
-  send<N extends ProducibleTopic<S>>(topic: N, event: OutgoingEvent<N>): Promise<Delivery> {
-    this.assertConnected();
-    return this.sender.send(topic, event);
-  }
-
-  /** Fire and forget: validation errors throw now; delivery results go to `onDelivery`. */
-  sendAndForget<N extends ProducibleTopic<S>>(
-    topic: N,
-    event: OutgoingEvent<N>,
-    onDelivery?: DeliveryCallback,
-  ): void {
-    this.assertConnected();
-    this.sender.sendAndForget(topic, event, onDelivery);
-  }
-
-  sendRaw(
-    topic: string,
-    message: RawMessage,
-  ): Promise<{ topic: string; partition: number; offset: string }> {
-    this.assertConnected();
-    return this.sender.sendRaw(topic, message);
+    };
+    const headers = Object.entries(message.headers).map(([name, value]) => ({ [name]: value }));
+    try {
+      this.client.produce(topic, null, message.value, message.key, null, done, headers);
+    } catch (error) {
+      queueMicrotask(() => done(asError(error), undefined)); // e.g. the local queue is full
+    }
   }
 
   /** Waits until everything sent so far is acknowledged. */
   flush(timeoutMs = 30_000): Promise<void> {
-    return this.producer.flush(timeoutMs);
+    return call((cb) => this.client.flush(timeoutMs, cb));
   }
 
   /** Flushes (up to 5 s) and disconnects. */
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = false;
-    await this.producer.disconnect();
+    await call((cb) => this.client.disconnect(5_000, cb));
   }
 
   private assertConnected(): void {
@@ -285,6 +225,12 @@ export class TypedProducer<S extends ServiceName> {
       throw new Error(`producer of ${this.options.service} is not connected; call connect() first`);
   }
 }
+
+/** What a transaction's callback sends through. */
+export type EnvelopeSender<S extends ServiceName> = Pick<
+  TypedProducer<S>,
+  "send" | "sendAndForget" | "sendRaw"
+>;
 
 /** An error after which a transactional producer cannot go on (e.g. fenced by a newer instance). */
 export function isFatal(error: unknown): boolean {
@@ -297,13 +243,9 @@ export function isFatal(error: unknown): boolean {
  * one. `transaction(fn)` commits when `fn` resolves and aborts when it throws.
  */
 export class TransactionalProducer<S extends ServiceName> extends TypedProducer<S> {
-  constructor(options: ProducerOptions & { service: S; transactionalId: string }) {
-    super(options);
-  }
-
   override async connect(): Promise<this> {
     await super.connect();
-    await call((done) => this.producer.client.initTransactions(TRANSACTION_CALL_TIMEOUT_MS, done));
+    await call((cb) => this.client.initTransactions(CALL_TIMEOUT_MS, cb));
     return this;
   }
 
@@ -311,7 +253,7 @@ export class TransactionalProducer<S extends ServiceName> extends TypedProducer<
     await this.begin();
     let result: T;
     try {
-      result = await fn(this.sender);
+      result = await fn(this);
     } catch (error) {
       await this.abort();
       throw error;
@@ -320,13 +262,8 @@ export class TransactionalProducer<S extends ServiceName> extends TypedProducer<
     return result;
   }
 
-  /** The parts of a transaction, for the exactly-once processor. */
-  get out(): EnvelopeSender<S> {
-    return this.sender;
-  }
-
   begin(): Promise<void> {
-    return call((done) => this.producer.client.beginTransaction(done));
+    return call((cb) => this.client.beginTransaction(cb));
   }
 
   /** Adds a consumer's offsets, with its group metadata (KIP-447), to the open transaction. */
@@ -334,37 +271,34 @@ export class TransactionalProducer<S extends ServiceName> extends TypedProducer<
     offsets: RdKafka.TopicPartitionOffset[],
     consumer: RdKafka.KafkaConsumer,
   ): Promise<void> {
-    return call((done) =>
-      this.producer.client.sendOffsetsToTransaction(
-        offsets,
-        consumer,
-        TRANSACTION_CALL_TIMEOUT_MS,
-        done,
-      ),
+    return call((cb) =>
+      this.client.sendOffsetsToTransaction(offsets, consumer, CALL_TIMEOUT_MS, cb),
     );
   }
 
   async commit(): Promise<void> {
-    await call((done) => this.producer.client.commitTransaction(TRANSACTION_CALL_TIMEOUT_MS, done));
+    await call((cb) => this.client.commitTransaction(CALL_TIMEOUT_MS, cb));
     this.count(CLIENT_METRICS.transactionsCommitted);
   }
 
-  /** Aborts the open transaction; its records are never read by read_committed consumers. */
+  /** Aborts the open transaction: read_committed consumers never see its records. */
   async abort(): Promise<void> {
     this.count(CLIENT_METRICS.transactionsAborted);
-    await call((done) =>
-      this.producer.client.abortTransaction(TRANSACTION_CALL_TIMEOUT_MS, done),
-    ).catch((error: unknown) =>
-      this.options.log?.("warn", `abort failed: ${asError(error).message}`),
+    await call((cb) => this.client.abortTransaction(CALL_TIMEOUT_MS, cb)).catch(
+      (error: unknown) => {
+        if (isFatal(error)) throw error;
+        this.options.log?.("warn", `abort failed: ${asError(error).message}`);
+      },
     );
   }
 
   private count(
     name: (typeof CLIENT_METRICS)["transactionsCommitted" | "transactionsAborted"],
   ): void {
+    const { service, transactionalId = "" } = this.options;
     (this.options.metrics ?? NO_METRICS).count(name, 1, {
-      service: this.options.service,
-      transactional_id: this.options.transactionalId ?? "",
+      service,
+      transactional_id: transactionalId,
     });
   }
 }

@@ -9,7 +9,7 @@ import {
   readTopic,
 } from "./client-helpers.ts";
 
-describe("the batching producer on the real cluster", () => {
+describe("the producer on the real cluster", () => {
   it("gives every record of a multi-partition send its own offset, in send order per partition", async () => {
     const tenant = freshTenant("pb");
     const topic = `chat.messages.${tenant}` as const;
@@ -21,7 +21,7 @@ describe("the batching producer on the real cluster", () => {
     // Indexed by send order.
     const deliveries: Delivery[] = [];
     try {
-      // Sent in one tick: the linger gathers them into one send over all 12 partitions.
+      // Sent in one tick: the linger gathers them into batches over all 12 partitions.
       await new Promise<void>((resolve, reject) => {
         let settled = 0;
         for (let i = 0; i < 600; i++) {
@@ -116,8 +116,8 @@ describe("the batching producer on the real cluster", () => {
     const keptResults: Promise<PromiseSettledResult<unknown>>[] = [];
     const goneResults: Promise<PromiseSettledResult<unknown>>[] = [];
     try {
-      // Sends to both topics for 12 s; the first is deleted after 3 s. The library refreshes
-      // its metadata every few seconds inside send(), so the deletion shows up mid-stream.
+      // Sends to both topics for 12 s; the first is deleted after 3 s, while records for it are
+      // in flight.
       const started = Date.now();
       let deleted: Promise<void> | undefined;
       for (let i = 0; Date.now() - started < 12_000; i++) {
@@ -139,8 +139,9 @@ describe("the batching producer on the real cluster", () => {
         r.status === "rejected" ? [String(r.reason)] : [],
       );
       expect(goneFailures.length).toBeGreaterThan(0);
-      for (const failure of goneFailures)
-        expect(failure).toMatch(/unknown topic|does not exist|UNKNOWN_TOPIC|not authorized/i);
+      // Each failure names its topic (the library's reason varies with the moment: unknown
+      // partition, or a request in flight to the deleted partitions' broker connection).
+      for (const failure of goneFailures) expect(failure).toContain(`cannot write to ${goneTopic}: `);
       // Nothing waited for the 120 s delivery timeout.
       expect(Date.now() - started).toBeLessThan(60_000);
     } finally {
