@@ -27,4 +27,49 @@ export interface DestructiveChangeAcknowledgement {
   readonly approvedBy: string;
 }
 
-export const acknowledgements: readonly DestructiveChangeAcknowledgement[] = [];
+/** Why the high-volume topics got a size cap (issue 14: disks sized from the catalog). */
+const SIZE_CAP_REASON =
+  "New retention.bytes per partition for a high-volume topic, ~1.5x what its retention time keeps at the planned ingest (npm run capacity): below the plan nothing is deleted early; a burst beyond it cuts this topic's oldest messages instead of filling every broker's disk.";
+
+export const acknowledgements: readonly DestructiveChangeAcknowledgement[] = [
+  {
+    stack: "*",
+    topic: "chat.messages.acme",
+    kind: "retention-cut",
+    change: "retention.bytes default → 6442450944",
+    reason: SIZE_CAP_REASON,
+    approvedBy: "issue 14 (production readiness), reviewed with the platform lead",
+  },
+  {
+    stack: "*",
+    topic: "chat.messages.globex",
+    kind: "retention-cut",
+    change: "retention.bytes default → 6442450944",
+    reason: SIZE_CAP_REASON,
+    approvedBy: "issue 14 (production readiness), reviewed with the platform lead",
+  },
+  {
+    stack: "*",
+    topic: "chat.messages.initech",
+    kind: "retention-cut",
+    change: "retention.bytes default → 6442450944",
+    reason: SIZE_CAP_REASON,
+    approvedBy: "issue 14 (production readiness), reviewed with the platform lead",
+  },
+  {
+    stack: "*",
+    topic: "chat.messages.umbrella",
+    kind: "retention-cut",
+    change: "retention.bytes default → 6442450944",
+    reason: SIZE_CAP_REASON,
+    approvedBy: "issue 14 (production readiness), reviewed with the platform lead",
+  },
+  {
+    stack: "*",
+    topic: "analytics.events",
+    kind: "retention-cut",
+    change: "retention.bytes default → 34359738368",
+    reason: SIZE_CAP_REASON,
+    approvedBy: "issue 14 (production readiness), reviewed with the platform lead",
+  },
+];

@@ -1,4 +1,5 @@
 import { days } from "./durations.ts";
+import { gib, kib } from "./sizes.ts";
 import type { TopicDefinition } from "./types.ts";
 
 /**
@@ -16,6 +17,18 @@ export const topicCatalog = [
     cleanupPolicy: "delete",
     key: "conversation_id",
     events: ["chat.message.sent", "chat.message.edited", "chat.message.deleted"],
+    capacity: {
+      // Per tenant.
+      ingest: {
+        dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(8) },
+        staging: { avgBytesPerSec: kib(8), peakBytesPerSec: kib(64) },
+        prod: { avgBytesPerSec: kib(150), peakBytesPerSec: kib(1536) },
+      },
+      compressionRatio: 3,
+      retentionBytesPerPartition: gib(6),
+      rationale:
+        "A large tenant: ~300 messages/s of ~500 B with envelope at the daily average, ten times that at peak (launches, incidents). Chat text compresses about 3x with zstd. The 6 GiB cap per partition (192 GiB per tenant) is ~1.5x the 30 days expected, so only a sustained burst beyond plan cuts the oldest messages, and never another topic's disk.",
+    },
   },
   {
     name: "chat.events",
@@ -35,6 +48,16 @@ export const topicCatalog = [
     ],
     rationale:
       "The seed gives no numbers. Keyed by conversation like chat.messages, so per-conversation order holds; 16 partitions because the volume is a fraction of messages (one per conversation change or read receipt batch) and 16 still spreads over 3 brokers with headroom for 16 consumers; 7 days is enough for any consumer outage and replay, since the durable record is the message store.",
+    capacity: {
+      ingest: {
+        dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(8) },
+        staging: { avgBytesPerSec: kib(4), peakBytesPerSec: kib(32) },
+        prod: { avgBytesPerSec: kib(50), peakBytesPerSec: kib(512) },
+      },
+      compressionRatio: 3,
+      rationale:
+        "About a third of the chat.messages volume of all tenants (read receipts are batched); small events compress like chat text.",
+    },
   },
   {
     name: "presence.updates",
@@ -47,6 +70,16 @@ export const topicCatalog = [
     events: ["presence.changed"],
     rationale:
       "The seed says compact with 1 day retention. With cleanup.policy=compact alone Kafka ignores retention.ms, so the 1 day would mean nothing; compact,delete keeps only the latest state per user and drops users not seen for a day.",
+    capacity: {
+      ingest: {
+        dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(4) },
+        staging: { avgBytesPerSec: kib(2), peakBytesPerSec: kib(16) },
+        prod: { avgBytesPerSec: kib(20), peakBytesPerSec: kib(200) },
+      },
+      compressionRatio: 2,
+      rationale:
+        "~200 presence changes/s of ~100 B in prod, bursting at the start of the working day; compaction keeps one record per user, so the disk is bounded by the day of retention.",
+    },
   },
   {
     name: "notifications.pending",
@@ -59,6 +92,15 @@ export const topicCatalog = [
     events: ["notification.requested"],
     rationale:
       "Keyed by recipient so a user's notifications are delivered in order and deduplicated by one consumer.",
+    capacity: {
+      ingest: {
+        dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(4) },
+        staging: { avgBytesPerSec: kib(2), peakBytesPerSec: kib(16) },
+        prod: { avgBytesPerSec: kib(20), peakBytesPerSec: kib(200) },
+      },
+      compressionRatio: 2,
+      rationale: "One notification per message to offline recipients, ~40 per second in prod.",
+    },
   },
   {
     name: "analytics.events",
@@ -70,6 +112,17 @@ export const topicCatalog = [
     key: "user_id",
     events: ["analytics.event.tracked"],
     rationale: "Keyed by user so sessions can be reconstructed per partition without a shuffle.",
+    capacity: {
+      ingest: {
+        dev: { avgBytesPerSec: kib(2), peakBytesPerSec: kib(16) },
+        staging: { avgBytesPerSec: kib(16), peakBytesPerSec: kib(128) },
+        prod: { avgBytesPerSec: kib(300), peakBytesPerSec: kib(2048) },
+      },
+      compressionRatio: 4,
+      retentionBytesPerPartition: gib(32),
+      rationale:
+        "Every service emits product events (~1,000/s of ~300 B in prod); repetitive JSON compresses about 4x. The 32 GiB cap per partition (768 GiB) is ~1.4x the 90 days expected.",
+    },
   },
   {
     name: "audit.log",
@@ -82,6 +135,16 @@ export const topicCatalog = [
     events: ["audit.recorded"],
     rationale:
       "Keyed by tenant so each tenant's audit trail is totally ordered, which audit exports rely on.",
+    capacity: {
+      ingest: {
+        dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(4) },
+        staging: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(8) },
+        prod: { avgBytesPerSec: kib(10), peakBytesPerSec: kib(100) },
+      },
+      compressionRatio: 3,
+      rationale:
+        "Logins, permission changes and admin actions: ~20/s of ~500 B in prod. No size cap: the audit trail must keep its full year.",
+    },
   },
   {
     name: "internal.{service}.commands",
@@ -94,6 +157,16 @@ export const topicCatalog = [
     events: ["command.issued"],
     rationale:
       "One topic per receiving service keeps its ACL literal (only senders may write, only the owner may read); 6 partitions cover the low command rate with room for 6 consumer instances.",
+    capacity: {
+      // Per receiving service.
+      ingest: {
+        dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(4) },
+        staging: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(8) },
+        prod: { avgBytesPerSec: kib(2), peakBytesPerSec: kib(32) },
+      },
+      compressionRatio: 2,
+      rationale: "API requests that become commands: a few per second per receiving service.",
+    },
   },
 ] as const satisfies readonly TopicDefinition[];
 

@@ -36,7 +36,7 @@ const num = (config: Readonly<Record<string, string>>, key: string): number | un
   return v === undefined ? undefined : Number(v);
 };
 
-/** retention.ms -1 means "forever"; anything finite is a cut from it. */
+/** retention.ms and retention.bytes -1 mean "no limit"; anything finite is a cut from it. */
 const retentionRank = (ms: number | undefined): number =>
   ms === undefined || ms < 0 ? Number.POSITIVE_INFINITY : ms;
 
@@ -77,6 +77,16 @@ export function findDestructiveChanges(
         topic: old.name,
         kind: "retention-cut",
         detail: `retention.ms ${old.config["retention.ms"] ?? "default"} → ${now.config["retention.ms"] ?? "default"}`,
+      });
+    }
+    // retention.bytes caps each partition's size: a new or lower cap deletes what is above it.
+    const oldBytes = retentionRank(num(old.config, "retention.bytes"));
+    const newBytes = retentionRank(num(now.config, "retention.bytes"));
+    if (newBytes < oldBytes) {
+      changes.push({
+        topic: old.name,
+        kind: "retention-cut",
+        detail: `retention.bytes ${old.config["retention.bytes"] ?? "default"} → ${now.config["retention.bytes"] ?? "default"}`,
       });
     }
     const oldIsr = num(old.config, "min.insync.replicas") ?? 1;

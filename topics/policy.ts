@@ -8,6 +8,9 @@ export const TOPIC_MIN_INSYNC_REPLICAS = 2;
 export const DEAD_LETTER_PREFIX = "dlq.";
 export const DEAD_LETTER_PARTITIONS = 3;
 export const DEAD_LETTER_RETENTION_MS = days(14);
+/** What a dead-letter topic is expected to take: a trickle, in every environment. */
+export const DEAD_LETTER_INGEST = { avgBytesPerSec: 512, peakBytesPerSec: 64 * 1024 } as const;
+export const DEAD_LETTER_COMPRESSION_RATIO = 2;
 
 export function deadLetterTopicFor(service: string): string {
   return `${DEAD_LETTER_PREFIX}${service}`;

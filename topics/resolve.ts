@@ -3,6 +3,8 @@ import type { ServiceDefinition } from "../acl/types.ts";
 import { topicCatalog } from "./catalog.ts";
 import { environmentTopicOverrides } from "./environment-overrides.ts";
 import {
+  DEAD_LETTER_COMPRESSION_RATIO,
+  DEAD_LETTER_INGEST,
   DEAD_LETTER_PARTITIONS,
   DEAD_LETTER_RETENTION_MS,
   TOPIC_MIN_INSYNC_REPLICAS,
@@ -41,10 +43,15 @@ export function consumesAnything(service: ServiceDefinition): boolean {
   return readsAsGroup(service) || readsPerInstance(service);
 }
 
-function topicConfig(retentionMs: number, cleanupPolicy: CleanupPolicy): Record<string, string> {
+function topicConfig(
+  retentionMs: number,
+  cleanupPolicy: CleanupPolicy,
+  retentionBytes?: number,
+): Record<string, string> {
   return {
     "cleanup.policy": cleanupPolicy,
     "min.insync.replicas": String(TOPIC_MIN_INSYNC_REPLICAS),
+    ...(retentionBytes !== undefined ? { "retention.bytes": String(retentionBytes) } : {}),
     "retention.ms": String(retentionMs),
   };
 }
@@ -72,9 +79,15 @@ export function resolveTopics(input: TopicResolutionInput): ResolvedTopic[] {
       family: def.family,
       partitions: def.partitions,
       replicationFactor: TOPIC_REPLICATION_FACTOR,
-      config: topicConfig(retention(def.retentionMs), def.cleanupPolicy),
+      config: topicConfig(
+        retention(def.retentionMs),
+        def.cleanupPolicy,
+        def.capacity.retentionBytesPerPartition,
+      ),
       key: def.key,
       description: def.description,
+      ingest: def.capacity.ingest[input.environment],
+      compressionRatio: def.capacity.compressionRatio,
     });
   };
 
@@ -100,6 +113,8 @@ export function resolveTopics(input: TopicResolutionInput): ResolvedTopic[] {
       config: topicConfig(retention(DEAD_LETTER_RETENTION_MS), "delete"),
       key: "original key",
       description: `Messages ${s.name} could not process after its retries, with the reason in headers.`,
+      ingest: DEAD_LETTER_INGEST,
+      compressionRatio: DEAD_LETTER_COMPRESSION_RATIO,
     });
   }
   const collisions = resolvedNameIssues(topics, catalog);

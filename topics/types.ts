@@ -10,6 +10,32 @@ export type CleanupPolicy = "delete" | "compact" | "compact,delete";
  */
 export type TopicFamily = "single" | "per-tenant" | "per-service";
 
+/** Bytes per second producers write to one topic (before compression). */
+export interface IngestRate {
+  /** The expected average over a day. */
+  readonly avgBytesPerSec: number;
+  /** The expected busiest minute. */
+  readonly peakBytesPerSec: number;
+}
+
+/**
+ * What a topic costs in disk and network, per environment. For the families the rates are per
+ * member: per tenant (`per-tenant`), per receiving service (`per-service`).
+ */
+export interface TopicCapacity {
+  readonly ingest: Readonly<Record<Environment, IngestRate>>;
+  /** Uncompressed bytes over bytes on disk, with the producers' compression (zstd). */
+  readonly compressionRatio: number;
+  /**
+   * `retention.bytes`: a cap on each partition's size on disk, for high-volume topics, so a
+   * burst beyond the plan deletes the oldest messages of that topic instead of filling the
+   * brokers' disks. The catalog's retention time still applies below it.
+   */
+  readonly retentionBytesPerPartition?: number;
+  /** Where the numbers come from. */
+  readonly rationale: string;
+}
+
 export interface TopicDefinition {
   /** Name, or name template with `{tenant}` / `{service}` for the families. */
   readonly name: string;
@@ -25,6 +51,8 @@ export interface TopicDefinition {
   readonly events: readonly string[];
   /** Why the values the seed left open were chosen. */
   readonly rationale?: string;
+  /** Expected ingest, compression and size cap: the input of disk sizing and quotas. */
+  readonly capacity: TopicCapacity;
 }
 
 /** A topic as one stack applies it: a concrete name and the full Kafka topic config. */
@@ -39,6 +67,9 @@ export interface ResolvedTopic {
   readonly config: Readonly<Record<string, string>>;
   readonly key: string;
   readonly description: string;
+  /** Expected ingest of this topic in the stack's environment. */
+  readonly ingest: IngestRate;
+  readonly compressionRatio: number;
 }
 
 export type Environment = "dev" | "staging" | "prod";

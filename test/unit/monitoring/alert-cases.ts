@@ -783,6 +783,140 @@ export const alertCases: Record<string, PromtoolTestCase[]> = {
     ];
   })(),
 
+  KafkaDiskFillPredicted: (() => {
+    const kubelet = {
+      namespace: "kafka",
+      persistentvolumeclaim: "data-0-chat-kafka-brokers-101",
+      job: "kubelet",
+      instance: "10.0.0.18:10250",
+      node: "ip-10-0-0-18",
+      metrics_path: "/metrics",
+    };
+    const pvcLabels = {
+      namespace: "kafka",
+      persistentvolumeclaim: "data-0-chat-kafka-brokers-101",
+      job: "kube-state-metrics",
+      label_strimzi_io_cluster: "chat-kafka",
+      label_strimzi_io_pool_name: "brokers",
+    };
+    return [
+      {
+        // 2 bytes less free every minute: at 7h, 160 B free and 2 × 1440 = 2880 B more a day,
+        // so 24h ahead the prediction is 160 - 2880 = -2720 B (-2.656 KiB).
+        name: "a broker volume losing free space steadily for 7 hours: fills within a day",
+        interval: "1m",
+        input_series: [
+          { series: series("kubelet_volume_stats_capacity_bytes", kubelet), values: "1000x500" },
+          { series: series("kubelet_volume_stats_available_bytes", kubelet), values: "1000-2x500" },
+          { series: series("kube_persistentvolumeclaim_labels", pvcLabels), values: "1x500" },
+        ],
+        alert_rule_test: [
+          {
+            eval_time: "7h",
+            alertname: "KafkaDiskFillPredicted",
+            exp_alerts: [
+              expected(
+                "KafkaDiskFillPredicted",
+                "warning",
+                {
+                  namespace: "kafka",
+                  persistentvolumeclaim: "data-0-chat-kafka-brokers-101",
+                  label_strimzi_io_pool_name: "brokers",
+                },
+                "A Kafka volume will be full within a day at its current rate.",
+                "Volume data-0-chat-kafka-brokers-101 (pool brokers) in kafka fills within 24h if it keeps growing as over the last 6h (predicted free space -2.656kiB).",
+              ),
+            ],
+          },
+        ],
+      },
+      {
+        name: "a volume whose free space is flat stays silent, however full",
+        interval: "1m",
+        input_series: [
+          { series: series("kubelet_volume_stats_capacity_bytes", kubelet), values: "1000x500" },
+          { series: series("kubelet_volume_stats_available_bytes", kubelet), values: "50x500" },
+          { series: series("kube_persistentvolumeclaim_labels", pvcLabels), values: "1x500" },
+        ],
+        alert_rule_test: [{ eval_time: "7h", alertname: "KafkaDiskFillPredicted", exp_alerts: [] }],
+      },
+    ];
+  })(),
+
+  KafkaDiskUsageMetricsAbsent: (() => {
+    const kubelet = {
+      namespace: "kafka",
+      persistentvolumeclaim: "data-0-chat-kafka-brokers-100",
+      job: "kubelet",
+    };
+    const pvcLabels = {
+      namespace: "kafka",
+      persistentvolumeclaim: "data-0-chat-kafka-brokers-100",
+      job: "kube-state-metrics",
+      label_strimzi_io_cluster: "chat-kafka",
+      label_strimzi_io_pool_name: "brokers",
+    };
+    const summary = "The Kafka volumes' usage is not monitored.";
+    return [
+      {
+        name: "kubelet volume stats missing for the Kafka namespace",
+        interval: "1m",
+        input_series: [
+          { series: series("kube_persistentvolumeclaim_labels", pvcLabels), values: "1x30" },
+        ],
+        alert_rule_test: [
+          { eval_time: "10m", alertname: "KafkaDiskUsageMetricsAbsent", exp_alerts: [] },
+          {
+            eval_time: "20m",
+            alertname: "KafkaDiskUsageMetricsAbsent",
+            exp_alerts: [
+              expected(
+                "KafkaDiskUsageMetricsAbsent",
+                "warning",
+                { namespace: "kafka" },
+                summary,
+                "No kubelet_volume_stats_available_bytes (kubelet) in kafka: the disk alerts cannot fire.",
+              ),
+            ],
+          },
+        ],
+      },
+      {
+        name: "kube-state-metrics PVC labels missing for the cluster",
+        interval: "1m",
+        input_series: [
+          { series: series("kubelet_volume_stats_available_bytes", kubelet), values: "1x30" },
+        ],
+        alert_rule_test: [
+          {
+            eval_time: "20m",
+            alertname: "KafkaDiskUsageMetricsAbsent",
+            exp_alerts: [
+              expected(
+                "KafkaDiskUsageMetricsAbsent",
+                "warning",
+                { namespace: "kafka", label_strimzi_io_cluster: "chat-kafka" },
+                summary,
+                "No kube_persistentvolumeclaim_labels (kube-state-metrics) for cluster chat-kafka in kafka: the disk alerts cannot fire.",
+              ),
+            ],
+          },
+        ],
+      },
+      {
+        name: "both series present: silent",
+        interval: "1m",
+        input_series: [
+          { series: series("kubelet_volume_stats_available_bytes", kubelet), values: "1x30" },
+          { series: series("kube_persistentvolumeclaim_labels", pvcLabels), values: "1x30" },
+        ],
+        alert_rule_test: [
+          { eval_time: "20m", alertname: "KafkaDiskUsageMetricsAbsent", exp_alerts: [] },
+        ],
+      },
+    ];
+  })(),
+
   KafkaConsumerGroupLagHigh: (() => {
     const lag = (group: string, topic: string, partition: number): string =>
       series("kafka_consumergroup_lag", {

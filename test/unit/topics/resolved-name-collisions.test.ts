@@ -14,6 +14,15 @@ const single = (name: string): TopicDefinition => ({
   cleanupPolicy: "delete",
   key: "id",
   events: ["test.event"],
+  capacity: {
+    ingest: {
+      dev: { avgBytesPerSec: 1, peakBytesPerSec: 1 },
+      staging: { avgBytesPerSec: 1, peakBytesPerSec: 1 },
+      prod: { avgBytesPerSec: 1, peakBytesPerSec: 1 },
+    },
+    compressionRatio: 1,
+    rationale: "test topic",
+  },
 });
 
 function issuesOf(
