@@ -253,7 +253,7 @@ describe.concurrent("bad catalog and service declarations", { timeout: 240_000 }
     const run = await runRender(["--stack", "prod-us-east-1", "--out", out], root);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      "1 destructive topic change without acknowledgement (nothing written)",
+      "1 destructive topic change without acknowledgement (nothing written or applied)",
     );
     expect(run.stderr).toContain(
       "prod-us-east-1: audit.log: partitions-reduced (partitions 12 → 6)",

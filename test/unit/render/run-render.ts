@@ -54,9 +54,14 @@ export function tempCodeCopy(edits: readonly { file: string; from: string; to: s
   for (const part of [
     "topics",
     "acl",
-    "infra/config",
-    "charts/model.ts",
-    "scripts/render.ts",
+    "infra",
+    "charts",
+    "alerts",
+    "dashboards",
+    "client/metric-names.ts",
+    // The render command also offers a server-side dry run against the local control plane.
+    "local",
+    "scripts",
     "package.json",
   ]) {
     mkdirSync(dirname(join(root, part)), { recursive: true });
