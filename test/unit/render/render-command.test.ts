@@ -42,7 +42,7 @@ describe("npm run render", { timeout: 240_000 }, () => {
     const run = await runRender(["--stack", "qa", "--out", out]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('no stack "qa"');
-    expect(run.stderr).toContain("allowed: dev, prod-eu-west-1, prod-us-east-1, staging");
+    expect(run.stderr).toContain("allowed: dev, local, prod-eu-west-1, prod-us-east-1, staging");
     expect(filesUnder(out)).toEqual([]);
   });
 
