@@ -14,6 +14,8 @@ export const services = [
     // Every instance pushes these to its own connections, so each reads them in full.
     consumes: [],
     broadcasts: ["chat.events", "presence.updates"],
+    // Each WebSocket pod reads the broadcasts in full: its consumer quota counts every pod.
+    instances: 12,
   },
   {
     name: "auth-service",

@@ -27,6 +27,11 @@ export interface ServiceDefinition {
   readonly receivesCommands?: boolean;
   /** Services whose command topic this service writes. */
   readonly sendsCommandsTo?: readonly string[];
+  /**
+   * The most instances the service runs at once. A service that declares `broadcasts` reads
+   * them in full once per instance, which its consumer quota must carry (default 1).
+   */
+  readonly instances?: number;
   /** Exactly-once consume-transform-produce: gets the transactional-id family `<name>.tx.`. */
   readonly transactional?: boolean;
 }

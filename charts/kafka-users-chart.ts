@@ -12,6 +12,7 @@ import {
   KafkaUserSpecAuthorizationAclsType,
   KafkaUserSpecAuthorizationType,
   type KafkaUserSpecAuthorizationAcls,
+  type KafkaUserSpecQuotas,
 } from "./imports/kafka.strimzi.io.ts";
 import { strimziLabels } from "./labels.ts";
 import type { PlatformModel } from "./model.ts";
@@ -53,6 +54,17 @@ function toStrimziAcl(rule: AclRule): KafkaUserSpecAuthorizationAcls {
   };
 }
 
+/** The user's client quotas (acl/quotas.ts, with the stack's overrides), per broker. */
+function quotasOf(model: PlatformModel, username: string): KafkaUserSpecQuotas {
+  const q = model.quotas[username];
+  if (q === undefined) throw new Error(`no quotas for user ${username}`);
+  return {
+    producerByteRate: q.producerByteRate,
+    consumerByteRate: q.consumerByteRate,
+    requestPercentage: q.requestPercentage,
+  };
+}
+
 /**
  * One KafkaUser per service with exactly the ACLs derived from its declaration, plus the
  * platform's admin user (a super user, so it has no ACLs). A service's password comes from
@@ -87,12 +99,13 @@ export class KafkaUsersChart extends Chart {
             type: KafkaUserSpecAuthorizationType.SIMPLE,
             acls: access.acls.map(toStrimziAcl),
           },
+          quotas: quotasOf(model, access.username),
         },
       });
     }
     new KafkaUser(this, `user-${PLATFORM_ADMIN_USER}`, {
       metadata: { name: PLATFORM_ADMIN_USER, labels },
-      spec: { authentication: scram },
+      spec: { authentication: scram, quotas: quotasOf(model, PLATFORM_ADMIN_USER) },
     });
   }
 }

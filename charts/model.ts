@@ -1,5 +1,7 @@
 import { deriveAllAccess } from "../acl/derive.ts";
-import type { ServiceAccess } from "../acl/types.ts";
+import { ADMIN_QUOTAS, serviceQuotaPlan, type UserQuotas } from "../acl/quotas.ts";
+import { PLATFORM_ADMIN_USER, services } from "../acl/services.ts";
+import type { ServiceAccess, ServiceDefinition } from "../acl/types.ts";
 import type { LoadedStack } from "../infra/config/load.ts";
 import type { StackConfig } from "../infra/config/schema.ts";
 import {
@@ -12,7 +14,7 @@ import {
 import { resolveTopics } from "../topics/resolve.ts";
 import { GIB } from "../topics/sizes.ts";
 import type { ResolvedTopic } from "../topics/types.ts";
-import { ValidationError } from "../topics/validation-error.ts";
+import { ValidationError, type ValidationIssue } from "../topics/validation-error.ts";
 
 /**
  * Everything a stack declares, resolved: its validated config, the concrete topics and every
@@ -28,6 +30,64 @@ export interface PlatformModel {
   readonly access: readonly ServiceAccess[];
   /** Disk the catalog needs on each broker, against the brokers' volumes. */
   readonly capacity: CapacityPlan;
+  /** Per user (services and the admin): the client quotas every broker enforces. */
+  readonly quotas: Readonly<Record<string, UserQuotas>>;
+}
+
+/**
+ * Every user's quotas: the catalog's sizing (acl/quotas.ts), with the stack's overrides. An
+ * override below what the service's catalog rates need, or for an unknown service, is refused.
+ */
+export function stackQuotas(
+  file: string,
+  config: StackConfig,
+  topics: readonly ResolvedTopic[],
+  serviceList: readonly ServiceDefinition[] = services,
+): Record<string, UserQuotas> {
+  const issues: ValidationIssue[] = [];
+  const overrides = config.quotas ?? {};
+  const names = serviceList.map((s) => s.name);
+  for (const name of Object.keys(overrides)) {
+    if (!names.includes(name)) {
+      issues.push({
+        file,
+        path: `config.kafka-platform:quotas.${name}`,
+        message: "unknown service",
+        allowed: names,
+      });
+    }
+  }
+  const result: Record<string, UserQuotas> = { [PLATFORM_ADMIN_USER]: ADMIN_QUOTAS };
+  for (const service of serviceList) {
+    const plan = serviceQuotaPlan(
+      service,
+      topics,
+      config.environment,
+      config.cluster.brokers.replicas,
+    );
+    const override = overrides[service.name] ?? {};
+    const quotas = { ...plan.quotas, ...override };
+    const floors = {
+      producerByteRate: [plan.minProducerByteRate, plan.producePeak],
+      consumerByteRate: [plan.minConsumerByteRate, plan.consumePeak],
+    } as const;
+    for (const key of ["producerByteRate", "consumerByteRate"] as const) {
+      const [min, peak] = floors[key];
+      if (override[key] !== undefined && override[key] < min) {
+        issues.push({
+          file,
+          path: `config.kafka-platform:quotas.${service.name}.${key}`,
+          message:
+            `${override[key]} B/s per broker cannot carry the catalog: ${service.name}'s topics peak at ` +
+            `${peak} B/s, ${min} B/s per broker with one of ${config.cluster.brokers.replicas} brokers down; ` +
+            `set at least ${min}`,
+        });
+      }
+    }
+    result[service.name] = quotas;
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return result;
 }
 
 /** The stack's disk plan: the topics it resolves against its broker pool's volumes. */
@@ -78,6 +138,7 @@ export function buildPlatformModel(
   const access = deriveAllAccess();
   const capacity = stackCapacityPlan(loaded.config, topics);
   refuseTooSmallDisks(loaded.file, loaded.config, capacity);
+  const quotas = stackQuotas(loaded.file, loaded.config, topics);
   return {
     stack: loaded.stack,
     file: loaded.file,
@@ -85,5 +146,6 @@ export function buildPlatformModel(
     topics,
     access,
     capacity,
+    quotas,
   };
 }

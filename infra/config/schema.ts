@@ -214,12 +214,28 @@ export const stackConfigSchema = z
         replicas: z.number().int().min(1).max(5),
       })
       .strict(),
+    /**
+     * Per-service quota overrides (per broker). The catalog sizes every service's quotas; an
+     * override may only tighten or widen them within what the catalog's rates need.
+     */
+    quotas: z
+      .record(
+        z.string(),
+        z
+          .object({
+            producerByteRate: z.number().int().positive().optional(),
+            consumerByteRate: z.number().int().positive().optional(),
+            requestPercentage: z.number().positive().max(1100).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     monitoring: z
       .object({
         enabled: z.boolean(),
         /** Labels the Prometheus instance selects PodMonitors and PrometheusRules by. */
         prometheusSelector: z.record(z.string(), z.string()),
-        /** Namespace Prometheus runs in: the only one admitted to the Kafka Exporter's metrics port. */
+        /** Namespace Prometheus and kube-state-metrics run in: the custom-resource metrics config goes there. */
         prometheusNamespace: k8sName,
         /** Namespace where Grafana's sidecar picks up dashboard ConfigMaps. */
         grafanaNamespace: k8sName,

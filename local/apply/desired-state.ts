@@ -41,10 +41,14 @@ export function desiredState(model: PlatformModel): DesiredState {
     ),
     new RegExp(`^${escapeRegExp(DEAD_LETTER_PREFIX)}[a-z0-9-]+$`),
   ];
+  const quotas = Object.entries(model.quotas)
+    .map(([user, q]) => ({ user, ...q }))
+    .sort((a, b) => a.user.localeCompare(b.user));
   return {
     topics,
     users: model.access.map((a) => a.username),
     acls,
+    quotas,
     managedTopicPatterns,
   };
 }

@@ -1,5 +1,7 @@
 import {
   type Admin,
+  ClientQuotaEntityTypes,
+  ClientQuotaKeys,
   ConfigResourceTypes,
   IncrementalAlterConfigOperationTypes,
 } from "@platformatic/kafka";
@@ -83,6 +85,32 @@ export async function executePlan(
   if (upsert.length > 0) {
     await alterScramUsers(target, upsert);
     log(`  set SCRAM-SHA-512 credentials of ${upsert.map((u) => u.username).join(", ")}`);
+  }
+  const quotas = of((x) => x.kind === "quota");
+  if (quotas.length > 0) {
+    await admin.alterClientQuotas({
+      entries: quotas.map((c) => ({
+        entities: [{ entityType: ClientQuotaEntityTypes.USER, entityName: c.quota!.user }],
+        ops: [
+          {
+            key: ClientQuotaKeys.PRODUCER_BYTE_RATE,
+            value: c.quota!.producerByteRate,
+            remove: false as const,
+          },
+          {
+            key: ClientQuotaKeys.CONSUMER_BYTE_RATE,
+            value: c.quota!.consumerByteRate,
+            remove: false as const,
+          },
+          {
+            key: ClientQuotaKeys.REQUEST_PERCENTAGE,
+            value: c.quota!.requestPercentage,
+            remove: false as const,
+          },
+        ],
+      })),
+    });
+    quotas.forEach((c) => log(`  ${c.target}: ${c.detail}`));
   }
   const oldAcls = of((x) => x.kind === "acl" && x.action === "delete");
   if (oldAcls.length > 0) {

@@ -22,6 +22,14 @@ function configRisk(key: string, from: string | undefined, to: string): string |
       return `cuts retention from ${from} to ${to} ms: older records are deleted`;
     }
   }
+  if (key === "retention.bytes" && from !== undefined) {
+    const unlimited = (n: number): boolean => n < 0;
+    const before = Number(from);
+    const after = Number(to);
+    if (!unlimited(after) && (unlimited(before) || after < before)) {
+      return `caps partitions at ${to} bytes (was ${from}): older records above it are deleted`;
+    }
+  }
   if (
     key === "cleanup.policy" &&
     from !== undefined &&
@@ -175,6 +183,19 @@ export function planChanges(
     if (!desiredAcls.has(key) && managedPrincipals.has(acl.principal)) {
       changes.push({ action: "delete", kind: "acl", target: "acl", detail: describeAcl(acl), acl });
     }
+  }
+  for (const q of desired.quotas) {
+    const current = live.quotas.get(q.user) ?? {};
+    const keys = ["producerByteRate", "consumerByteRate", "requestPercentage"] as const;
+    const diffs = keys.filter((k) => current[k] !== q[k]);
+    if (diffs.length === 0) continue;
+    changes.push({
+      action: Object.keys(current).length === 0 ? "create" : "update",
+      kind: "quota",
+      target: `quotas of user ${q.user}`,
+      detail: diffs.map((k) => `${k} ${current[k] ?? "(none)"} → ${q[k]}`).join(", "),
+      quota: q,
+    });
   }
   return { changes };
 }

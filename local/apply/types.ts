@@ -18,11 +18,21 @@ export interface AclBinding {
   readonly operation: AclOperation;
 }
 
+/** A user's client quotas as Kafka stores them (`user=<name>` entity, per broker). */
+export interface UserQuotaState {
+  readonly user: string;
+  readonly producerByteRate: number;
+  readonly consumerByteRate: number;
+  readonly requestPercentage: number;
+}
+
 export interface DesiredState {
   readonly topics: readonly TopicState[];
   /** SCRAM users (service user names). */
   readonly users: readonly string[];
   readonly acls: readonly AclBinding[];
+  /** The same quotas the KafkaUsers carry, for every service user and the admin. */
+  readonly quotas: readonly UserQuotaState[];
   /** Live topics matching these are managed (deleted when not desired); others are left alone. */
   readonly managedTopicPatterns: readonly RegExp[];
 }
@@ -31,13 +41,15 @@ export interface LiveState {
   readonly topics: ReadonlyMap<string, TopicState>;
   readonly users: readonly string[];
   readonly acls: readonly AclBinding[];
+  /** Quotas set on `user=<name>` entities. */
+  readonly quotas: ReadonlyMap<string, Partial<Omit<UserQuotaState, "user">>>;
 }
 
 export type ChangeAction = "create" | "update" | "delete";
 
 export interface PlannedChange {
   readonly action: ChangeAction;
-  readonly kind: "topic" | "partitions" | "topic-config" | "user" | "acl";
+  readonly kind: "topic" | "partitions" | "topic-config" | "user" | "acl" | "quota";
   /** What it applies to, e.g. `topic chat.events`. */
   readonly target: string;
   /** Human detail, never a secret. */
@@ -50,6 +62,7 @@ export interface PlannedChange {
   readonly configChanges?: Readonly<Record<string, string>>;
   readonly acl?: AclBinding;
   readonly user?: string;
+  readonly quota?: UserQuotaState;
 }
 
 export interface Plan {
