@@ -1,6 +1,7 @@
 import { activeControllerAlerts } from "./active-controller.ts";
 import { certificateExpiryAlerts } from "./certificate-expiry.ts";
 import { consumerLagAlerts } from "./consumer-lag.ts";
+import { customResourceAlerts } from "./custom-resources.ts";
 import { diskUsageAlerts } from "./disk-usage.ts";
 import { isrShrinkAlerts } from "./isr-shrinks.ts";
 import { kafkaExporterAlerts } from "./kafka-exporter.ts";
@@ -32,6 +33,7 @@ export function alertGroups(ctx: AlertContext): AlertGroup[] {
     consumerLagAlerts(ctx),
     kafkaExporterAlerts(ctx),
     certificateExpiryAlerts(ctx),
+    customResourceAlerts(ctx),
     mirrorMakerAlerts(ctx),
   ].filter((g) => g.alerts.length > 0);
 }

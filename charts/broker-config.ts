@@ -4,6 +4,8 @@ import { TOPIC_MIN_INSYNC_REPLICAS, TOPIC_REPLICATION_FACTOR } from "../topics/p
  * Broker settings that make "zero message loss" hold for the internal topics and for any
  * topic created without explicit settings: replication 3, two in-sync replicas for acks=all,
  * no automatic topic creation (the catalog decides every topic) and no unclean election.
+ * No `replica.selector.class`: follower fetching (KIP-392) needs clients that send
+ * `client.rack`, and the client module does not; the rack-aware selector would do nothing.
  */
 export function brokerConfig(): Record<string, string | number | boolean> {
   return {
@@ -11,8 +13,6 @@ export function brokerConfig(): Record<string, string | number | boolean> {
     "default.replication.factor": TOPIC_REPLICATION_FACTOR,
     "min.insync.replicas": TOPIC_MIN_INSYNC_REPLICAS,
     "offsets.topic.replication.factor": TOPIC_REPLICATION_FACTOR,
-    // Consumers in the same zone as a follower read from it (rack awareness, KIP-392).
-    "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector",
     "transaction.state.log.min.isr": TOPIC_MIN_INSYNC_REPLICAS,
     "transaction.state.log.replication.factor": TOPIC_REPLICATION_FACTOR,
     "unclean.leader.election.enable": false,

@@ -2,6 +2,14 @@ import type { Construct } from "constructs";
 import { PLATFORM_ADMIN_USER } from "../acl/services.ts";
 import {
   Kafka,
+  KafkaSpecCruiseControlResourcesLimits,
+  KafkaSpecCruiseControlResourcesRequests,
+  KafkaSpecEntityOperatorTopicOperatorResourcesLimits,
+  KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
+  KafkaSpecEntityOperatorUserOperatorResourcesLimits,
+  KafkaSpecEntityOperatorUserOperatorResourcesRequests,
+  KafkaSpecKafkaExporterResourcesLimits,
+  KafkaSpecKafkaExporterResourcesRequests,
   KafkaSpecKafkaAuthorizationType,
   KafkaSpecKafkaMetricsConfigType,
   KafkaSpecKafkaRackType,
@@ -11,6 +19,36 @@ import { platformLabels } from "./labels.ts";
 import { clientListener } from "./listeners.ts";
 import { KAFKA_METRICS_CONFIGMAP_KEY, kafkaMetricsConfigMapName } from "./monitoring/index.ts";
 import type { PlatformModel } from "./model.ts";
+
+interface ComponentResources {
+  readonly requests: Readonly<Record<"cpu" | "memory", string>>;
+  readonly limits: Readonly<Record<"memory", string>>;
+}
+
+function resources<R, L>(
+  r: ComponentResources,
+  request: (v: string) => R,
+  limit: (v: string) => L,
+): { requests: Record<string, R>; limits: Record<string, L> } {
+  return {
+    requests: { cpu: request(r.requests.cpu), memory: request(r.requests.memory) },
+    limits: { memory: limit(r.limits.memory) },
+  };
+}
+
+/**
+ * Requests (and memory limits) of the components around the brokers, so the scheduler reserves
+ * room for them and a leak is killed instead of starving the node. Sized from Strimzi's
+ * examples and the operators' footprint with this catalog's few hundred topics and users.
+ */
+export const COMPONENT_RESOURCES: Readonly<
+  Record<"topicOperator" | "userOperator" | "cruiseControl" | "kafkaExporter", ComponentResources>
+> = {
+  topicOperator: { requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "512Mi" } },
+  userOperator: { requests: { cpu: "100m", memory: "384Mi" }, limits: { memory: "512Mi" } },
+  cruiseControl: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+  kafkaExporter: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+};
 
 /**
  * The Kafka resource (kafka.strimzi.io/v1, KRaft): replicas and storage live in the node
@@ -51,9 +89,42 @@ export function addKafka(scope: Construct, model: PlatformModel): Kafka {
       ...(cluster.maintenanceTimeWindows !== undefined && cluster.maintenanceTimeWindows.length > 0
         ? { maintenanceTimeWindows: [...cluster.maintenanceTimeWindows] }
         : {}),
-      entityOperator: { topicOperator: {}, userOperator: {} },
-      ...(cluster.cruiseControl ? { cruiseControl: {} } : {}),
-      kafkaExporter: { topicRegex: ".*", groupRegex: ".*" },
+      entityOperator: {
+        topicOperator: {
+          resources: resources(
+            COMPONENT_RESOURCES.topicOperator,
+            (v) => KafkaSpecEntityOperatorTopicOperatorResourcesRequests.fromString(v),
+            (v) => KafkaSpecEntityOperatorTopicOperatorResourcesLimits.fromString(v),
+          ),
+        },
+        userOperator: {
+          resources: resources(
+            COMPONENT_RESOURCES.userOperator,
+            (v) => KafkaSpecEntityOperatorUserOperatorResourcesRequests.fromString(v),
+            (v) => KafkaSpecEntityOperatorUserOperatorResourcesLimits.fromString(v),
+          ),
+        },
+      },
+      ...(cluster.cruiseControl
+        ? {
+            cruiseControl: {
+              resources: resources(
+                COMPONENT_RESOURCES.cruiseControl,
+                (v) => KafkaSpecCruiseControlResourcesRequests.fromString(v),
+                (v) => KafkaSpecCruiseControlResourcesLimits.fromString(v),
+              ),
+            },
+          }
+        : {}),
+      kafkaExporter: {
+        topicRegex: ".*",
+        groupRegex: ".*",
+        resources: resources(
+          COMPONENT_RESOURCES.kafkaExporter,
+          (v) => KafkaSpecKafkaExporterResourcesRequests.fromString(v),
+          (v) => KafkaSpecKafkaExporterResourcesLimits.fromString(v),
+        ),
+      },
     },
   });
 }

@@ -55,14 +55,15 @@ export function consumerLagDashboard(ctx: AlertContext): DashboardSpec {
           },
           {
             title: "Group members",
-            description: "Consumers in each catalog group.",
+            description:
+              "Instances of each catalog group that hold partitions, counted from the client's lag gauge. The Kafka Exporter's kafka_consumergroup_members reads the classic group API and shows 0 for KIP-848 (consumer protocol) groups, which the client module uses.",
             kind: "timeseries",
             unit: "short",
-            source: "kafka-exporter",
+            source: "client",
             queries: [
               {
-                expr: `max by (consumergroup) (kafka_consumergroup_members{${c}, consumergroup=~"${groups}"})`,
-                legend: "{{consumergroup}}",
+                expr: `count by (group) (count by (group, instance) (kafka_client_consume_lag{group=~"${groups}"}))`,
+                legend: "{{group}}",
               },
             ],
           },

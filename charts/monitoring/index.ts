@@ -2,6 +2,7 @@ import type { App } from "cdk8s";
 import type { PlatformModel } from "../model.ts";
 import { kafkaJmxExporterConfig, renderJmxExporterConfigYaml } from "./jmx-exporter-rules.ts";
 import { DashboardsChart } from "./dashboards-chart.ts";
+import { KubeStateMetricsChart } from "./kube-state-metrics.ts";
 import { MonitoringChart } from "./monitoring-chart.ts";
 
 /** Key of the JMX Prometheus exporter rules inside the metrics ConfigMap. */
@@ -21,4 +22,5 @@ export function kafkaJmxExporterConfigYaml(): string {
 export function addMonitoringCharts(app: App, model: PlatformModel): void {
   new MonitoringChart(app, model);
   new DashboardsChart(app, model);
+  new KubeStateMetricsChart(app, model);
 }

@@ -40,7 +40,8 @@ interface PodMonitorPlan {
   readonly namespace: string;
   readonly matchLabels: Record<string, string>;
   readonly matchExpressions?: PodMonitorSpecSelectorMatchExpressions[];
-  readonly port: string;
+  /** Named container ports to scrape, one endpoint each. */
+  readonly ports: readonly string[];
 }
 
 /** The targets: brokers, controllers, Kafka Exporter, Entity Operator, Cluster Operator, MirrorMaker 2. */
@@ -55,7 +56,7 @@ export function podMonitorPlans(model: PlatformModel): PodMonitorPlan[] {
       name: `${cluster}-brokers`,
       namespace: ns,
       matchLabels: { ...kafkaPods, "strimzi.io/broker-role": "true" },
-      port: "tcp-prometheus",
+      ports: ["tcp-prometheus"],
     },
     {
       // Controller-only pods: a combined broker+controller pod is already scraped as a broker.
@@ -64,28 +65,29 @@ export function podMonitorPlans(model: PlatformModel): PodMonitorPlan[] {
       namespace: ns,
       matchLabels: { ...kafkaPods, "strimzi.io/controller-role": "true" },
       matchExpressions: [{ key: "strimzi.io/broker-role", operator: "NotIn", values: ["true"] }],
-      port: "tcp-prometheus",
+      ports: ["tcp-prometheus"],
     },
     {
       id: "pod-monitor-kafka-exporter",
       name: `${cluster}-kafka-exporter`,
       namespace: ns,
       matchLabels: { ...kafkaPods, "strimzi.io/name": `${cluster}-kafka-exporter` },
-      port: "tcp-prometheus",
+      ports: ["tcp-prometheus"],
     },
     {
       id: "pod-monitor-entity-operator",
       name: `${cluster}-entity-operator`,
       namespace: ns,
       matchLabels: { ...kafkaPods, "strimzi.io/name": `${cluster}-entity-operator` },
-      port: "healthcheck",
+      // Strimzi 1.1 renamed the port per operator; "healthcheck" scrapes nothing since.
+      ports: ["healthcheck-to", "healthcheck-uo"],
     },
     {
       id: "pod-monitor-cluster-operator",
       name: "strimzi-cluster-operator",
       namespace: config.operator.namespace,
       matchLabels: { "strimzi.io/kind": "cluster-operator" },
-      port: "http",
+      ports: ["http"],
     },
   ];
   if (config.mirrorMaker.enabled) {
@@ -94,7 +96,7 @@ export function podMonitorPlans(model: PlatformModel): PodMonitorPlan[] {
       name: `${cluster}-mirror-maker-2`,
       namespace: ns,
       matchLabels: { "strimzi.io/kind": "KafkaMirrorMaker2" },
-      port: "tcp-prometheus",
+      ports: ["tcp-prometheus"],
     });
   }
   return plans;
@@ -112,7 +114,7 @@ export function addPodMonitors(scope: Construct, model: PlatformModel): PodMonit
             ...(p.matchExpressions ? { matchExpressions: p.matchExpressions } : {}),
           },
           namespaceSelector: { matchNames: [p.namespace] },
-          podMetricsEndpoints: [endpoint(p.port)],
+          podMetricsEndpoints: p.ports.map(endpoint),
         },
       }),
   );

@@ -917,6 +917,122 @@ export const alertCases: Record<string, PromtoolTestCase[]> = {
     ];
   })(),
 
+  KafkaCustomResourceNotReady: (() => {
+    const ksm = { job: "kube-state-metrics", namespace: "monitoring" };
+    const info = (
+      metric: string,
+      kind: string,
+      name: string,
+      ready: string,
+      reason: string,
+    ): string =>
+      series(metric, {
+        ...ksm,
+        customresource_group: "kafka.strimzi.io",
+        customresource_kind: kind,
+        customresource_version: "v1",
+        exported_namespace: "kafka",
+        name,
+        ready,
+        reason,
+      });
+    const summary = "A Strimzi resource is not Ready.";
+    return [
+      {
+        name: "a KafkaTopic Ready=False and a KafkaUser without status for 20 minutes",
+        interval: "1m",
+        input_series: [
+          {
+            series: info(
+              "strimzi_kafka_topic_resource_info",
+              "KafkaTopic",
+              "audit.log",
+              "False",
+              "NotSupported",
+            ),
+            values: "1x30",
+          },
+          {
+            series: series("strimzi_kafka_user_resource_info", {
+              ...ksm,
+              customresource_group: "kafka.strimzi.io",
+              customresource_kind: "KafkaUser",
+              customresource_version: "v1",
+              exported_namespace: "kafka",
+              name: "audit-service",
+            }),
+            values: "1x30",
+          },
+          {
+            series: info("strimzi_kafka_resource_info", "Kafka", "chat-kafka", "True", "Ready"),
+            values: "1x30",
+          },
+        ],
+        alert_rule_test: [
+          { eval_time: "10m", alertname: "KafkaCustomResourceNotReady", exp_alerts: [] },
+          {
+            eval_time: "20m",
+            alertname: "KafkaCustomResourceNotReady",
+            exp_alerts: [
+              expected(
+                "KafkaCustomResourceNotReady",
+                "warning",
+                {
+                  customresource_kind: "KafkaTopic",
+                  exported_namespace: "kafka",
+                  name: "audit.log",
+                  reason: "NotSupported",
+                },
+                summary,
+                "KafkaTopic audit.log in kafka has not been Ready for 15 minutes (reason: NotSupported).",
+              ),
+              expected(
+                "KafkaCustomResourceNotReady",
+                "warning",
+                {
+                  customresource_kind: "KafkaUser",
+                  exported_namespace: "kafka",
+                  name: "audit-service",
+                },
+                summary,
+                "KafkaUser audit-service in kafka has not been Ready for 15 minutes (reason: no Ready condition).",
+              ),
+            ],
+          },
+        ],
+      },
+      {
+        name: "ready resources, and a not-ready one of another namespace, stay silent",
+        interval: "1m",
+        input_series: [
+          {
+            series: info(
+              "strimzi_kafka_node_pool_resource_info",
+              "KafkaNodePool",
+              "brokers",
+              "True",
+              "Ready",
+            ),
+            values: "1x30",
+          },
+          {
+            series: series("strimzi_kafka_topic_resource_info", {
+              ...ksm,
+              customresource_kind: "KafkaTopic",
+              exported_namespace: "other-team",
+              name: "theirs",
+              ready: "False",
+            }),
+            values: "1x30",
+          },
+        ],
+        alert_rule_test: [
+          { eval_time: "20m", alertname: "KafkaCustomResourceNotReady", exp_alerts: [] },
+        ],
+      },
+    ];
+  })(),
+
   KafkaConsumerGroupLagHigh: (() => {
     const lag = (group: string, topic: string, partition: number): string =>
       series("kafka_consumergroup_lag", {
