@@ -280,7 +280,7 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> {
       // librdkafka's producer is done for after a fatal error: the next try gets a new one.
       const failed = this.deadLetters;
       this.deadLetters = this.deadLetterProducer();
-      await failed.disconnect().catch(() => undefined);
+      void failed.disconnect().catch(() => undefined);
       await this.deadLetters.connect();
     }
     await this.deadLetters.sendRaw(

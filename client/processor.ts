@@ -127,7 +127,7 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
         "warn",
         `transform of ${key} failed (attempt ${attempts}), transaction aborted: ${String(error.cause)}`,
       );
-      await this.consumer.seek(topic, partition, first.offset);
+      await this.seek(first);
       await sleep(backoffDelay(Math.min(attempts, 30), this.retry.backoff), this.stopSignal.signal);
       return;
     }
@@ -152,11 +152,18 @@ export class ExactlyOnceProcessor<S extends ServiceName, N extends ConsumableTop
       "warn",
       `transaction for ${first.topic}/${first.partition} aborted (${this.infrastructureFailures} in a row): ${String(error)}`,
     );
-    await this.consumer.seek(first.topic, first.partition, first.offset);
+    await this.seek(first);
     await sleep(
       backoffDelay(Math.min(this.infrastructureFailures, 30), this.retry.backoff),
       this.stopSignal.signal,
     );
+  }
+
+  /** Reads the partition again from `record` (a partition taken away meanwhile needs nothing). */
+  private seek(record: ConsumedRecord): Promise<void> {
+    return this.consumer
+      .seek(record.topic, record.partition, record.offset)
+      .catch((error: unknown) => this.options.log?.("warn", `seek failed: ${String(error)}`));
   }
 
   private async processOne(record: ConsumedRecord, out: EnvelopeSender<S>): Promise<void> {

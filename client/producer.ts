@@ -62,6 +62,8 @@ export interface ProducerOptions extends ProducerTuning {
 /** A transaction may stay open this long before the broker aborts it; its records no longer. */
 const TRANSACTION_TIMEOUT_MS = 60_000;
 const CALL_TIMEOUT_MS = 30_000;
+/** librdkafka's RD_KAFKA_RESP_ERR__FATAL: the instance cannot be used any more. */
+const ERR_FATAL = -150;
 
 /**
  * librdkafka's settings for the platform: acks=all, idempotent (the producer id and sequence
@@ -118,6 +120,7 @@ export class TypedProducer<S extends ServiceName> {
     this.client = new RdKafka.Producer(config.global, config.topic);
     this.client.on("delivery-report", (error, report) => {
       const callback = report.opaque as RecordCallback | undefined;
+      if (error?.code === ERR_FATAL) this.fatal = true;
       if (error) callback?.(asError(error), undefined);
       else callback?.(undefined, { partition: report.partition, offset: String(report.offset) });
     });
