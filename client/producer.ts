@@ -120,7 +120,6 @@ export class TypedProducer<S extends ServiceName> {
     this.client = new RdKafka.Producer(config.global, config.topic);
     this.client.on("delivery-report", (error, report) => {
       const callback = report.opaque as RecordCallback | undefined;
-      if (error?.code === ERR_FATAL) this.fatal = true;
       if (error) callback?.(asError(error), undefined);
       else callback?.(undefined, { partition: report.partition, offset: String(report.offset) });
     });
@@ -185,6 +184,8 @@ export class TypedProducer<S extends ServiceName> {
     const started = performance.now();
     const attributes = { service: this.options.service, topic };
     const done: RecordCallback = (failure, position) => {
+      // A fatal error arrives in a delivery report, or as produce() throwing once in that state.
+      if ((failure as { code?: unknown } | undefined)?.code === ERR_FATAL) this.fatal = true;
       const error =
         failure && new Error(`cannot write to ${topic}: ${failure.message}`, { cause: failure });
       if (error === undefined) {

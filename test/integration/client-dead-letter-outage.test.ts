@@ -22,7 +22,7 @@ import { clientOptions, serviceCredential } from "./support/cluster.ts";
 const H = DEAD_LETTER_HEADERS;
 
 describe("a dead-letter topic that cannot be written, on the real cluster", () => {
-  it("holds the partition at the failed message and commits nothing past it; once writing is allowed again, the same producer gets a producer id and the message is dead-lettered", async () => {
+  it("holds the partition at the failed message and commits nothing past it; once writing is allowed again, a new dead-letter producer gets a producer id and the message is dead-lettered", async () => {
     const tenant = freshTenant("dlo");
     const topic = `chat.messages.${tenant}` as const;
     await createTopics([topic], 1);
@@ -30,8 +30,8 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
 
     // A DENY binding outranks the catalog's ALLOW: search-indexer cannot write its DLQ, its only
     // writable topic, so the broker refuses its idempotent producer an id (as for a service that
-    // starts before its KafkaUser's ACLs are in place). Each dead letter then fails at once; the
-    // producer asks for an id again on its next send.
+    // starts before its KafkaUser's ACLs are in place). librdkafka takes that refusal as fatal:
+    // each dead letter fails, and the consumer replaces its dead-letter producer before the next try.
     const denyWrite = {
       resourceType: ResourceTypes.TOPIC,
       resourceName: dlq,

@@ -67,4 +67,61 @@ describe("a topic deleted and created again under the same name (real cluster)",
       await producer.disconnect();
     }
   }, 300_000);
+
+  it("records handled from the old topic while it is deleted and created again are not committed onto the new one", async () => {
+    const tenant = freshTenant("rh");
+    const topic = `chat.messages.${tenant}` as const;
+    await createTopics([topic], 1);
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+    }).producer();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled = new Set<string>();
+    const consumer = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+    }).consumer({
+      topics: [topic],
+      maxBatchSize: 100,
+      handler: async (envelope) => {
+        if (envelope.type !== "chat.message.sent") return;
+        // The old topic's 10th record waits until the topic is deleted, created and refilled:
+        // its batch (up to offset ~99) is then finished and committed by partition name.
+        if (envelope.payload.message_id === "old-9") await gate;
+        handled.add(envelope.payload.message_id);
+      },
+    });
+    const sendAcknowledged = async (id: string): Promise<void> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await producer.send(topic, chatMessageSent(tenant, "c-1", id));
+          return;
+        } catch (error) {
+          if (attempt >= 60) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    };
+    try {
+      const before = Array.from({ length: 100 }, (_, n) => `old-${n}`);
+      for (const id of before) await sendAcknowledged(id);
+      await consumer.start();
+      await waitFor(() => handled.has("old-8"), 60_000, "the consumer to reach old-9");
+      await deleteTopics([topic]);
+      await createTopics([topic], 1);
+      const after = Array.from({ length: 300 }, (_, n) => `new-${n}`);
+      for (const id of after) await sendAcknowledged(id);
+      release();
+      await waitFor(() => after.every((id) => handled.has(id)), 60_000, "every new record").catch(
+        () => undefined,
+      );
+      expect(after.filter((id) => !handled.has(id))).toEqual([]);
+    } finally {
+      release();
+      await consumer.stop();
+      await producer.disconnect();
+    }
+  }, 300_000);
 });
