@@ -141,7 +141,8 @@ describe("the producer on the real cluster", () => {
       expect(goneFailures.length).toBeGreaterThan(0);
       // Each failure names its topic (the library's reason varies with the moment: unknown
       // partition, or a request in flight to the deleted partitions' broker connection).
-      for (const failure of goneFailures) expect(failure).toContain(`cannot write to ${goneTopic}: `);
+      for (const failure of goneFailures)
+        expect(failure).toContain(`cannot write to ${goneTopic}: `);
       // Nothing waited for the 120 s delivery timeout.
       expect(Date.now() - started).toBeLessThan(60_000);
     } finally {
