@@ -49,6 +49,13 @@ export const services = [
     produces: ["analytics.events"],
     consumes: ["notifications.pending"],
     receivesCommands: true,
+    lag: {
+      target: 100,
+      warning: 1_000,
+      critical: 10_000,
+      reason:
+        "A pending notification is a user waiting for a push: at ~40 notifications/s, 1,000 behind is already 25 s late, so the target and alerts are ten times tighter than the default.",
+    },
   },
   {
     name: "analytics-service",
@@ -56,6 +63,13 @@ export const services = [
     description: "Aggregates product analytics.",
     produces: [],
     consumes: ["analytics.events", "chat.events"],
+    lag: {
+      target: 100_000,
+      warning: 1_000_000,
+      critical: 10_000_000,
+      reason:
+        "Aggregates in micro-batches and nobody waits on it: at ~1,000 events/s, 100,000 behind is under two minutes, and the 90 days of retention leave hours of room before data is at risk.",
+    },
   },
   {
     name: "audit-service",

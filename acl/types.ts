@@ -32,6 +32,16 @@ export interface ServiceDefinition {
    * them in full once per instance, which its consumer quota must carry (default 1).
    */
   readonly instances?: number;
+  /**
+   * Overrides of the consumer-lag target (1,000) and alert thresholds (10,000 / 100,000) for
+   * the service's group, with the reason (acl/lag-objectives.ts).
+   */
+  readonly lag?: {
+    readonly target?: number;
+    readonly warning?: number;
+    readonly critical?: number;
+    readonly reason: string;
+  };
   /** Exactly-once consume-transform-produce: gets the transactional-id family `<name>.tx.`. */
   readonly transactional?: boolean;
 }

@@ -1,5 +1,7 @@
 import type { PlatformModel } from "../charts/model.ts";
 import { controllerCount } from "../charts/node-pools.ts";
+import { lagObjectives } from "../acl/lag-objectives.ts";
+import { services } from "../acl/services.ts";
 import type { AlertContext } from "./types.ts";
 
 /** The alert context of a stack: cluster identity, pool sizes, the catalog's consumer groups. */
@@ -16,6 +18,7 @@ export function alertContextFromModel(model: PlatformModel): AlertContext {
     brokerReplicas: config.cluster.brokers.replicas,
     controllerReplicas: controllerCount(config),
     consumerGroups,
+    lagObjectives: lagObjectives(services).filter((o) => consumerGroups.includes(o.group)),
     ...(config.mirrorMaker.enabled
       ? { mirrorMaker: { replicas: config.mirrorMaker.replicas } }
       : {}),

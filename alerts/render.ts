@@ -21,25 +21,34 @@ export interface AlertingRule {
   };
 }
 
+/** One recording rule. */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+}
+
 export interface RuleGroup {
   readonly name: string;
-  readonly rules: readonly AlertingRule[];
+  readonly rules: readonly (RecordingRule | AlertingRule)[];
 }
 
 /** The groups in Prometheus rule-file form: `spec.groups` of the PrometheusRule, and the `groups:` promtool reads. */
 export function renderRuleGroups(groups: readonly AlertGroup[]): RuleGroup[] {
   return groups.map((g) => ({
     name: g.name,
-    rules: g.alerts.map((a) => ({
-      alert: a.alert,
-      expr: a.expr,
-      for: a.for,
-      labels: { severity: a.severity },
-      annotations: {
-        summary: a.summary,
-        description: a.description,
-        runbook_url: runbookUrl(a.alert),
-      },
-    })),
+    rules: [
+      ...(g.recordingRules ?? []).map((r) => ({ record: r.record, expr: r.expr })),
+      ...g.alerts.map((a) => ({
+        alert: a.alert,
+        expr: a.expr,
+        for: a.for,
+        labels: { severity: a.severity },
+        annotations: {
+          summary: a.summary,
+          description: a.description,
+          runbook_url: runbookUrl(a.alert),
+        },
+      })),
+    ],
   }));
 }

@@ -1,3 +1,4 @@
+import type { LagObjective } from "../acl/lag-objectives.ts";
 /**
  * The shape of every alert this repository defines. Conventions (from the monitoring mixins):
  * `severity` is critical, warning or info; `summary` is static; `description` is a template
@@ -31,12 +32,21 @@ export interface AlertContext {
   readonly controllerReplicas: number;
   /** Consumer groups of the catalog's services, sorted. */
   readonly consumerGroups: readonly string[];
+  /** Each consumer group's lag target and alert thresholds (acl/lag-objectives.ts). */
+  readonly lagObjectives: readonly LagObjective[];
   /** Present when the stack runs MirrorMaker 2. */
   readonly mirrorMaker?: { readonly replicas: number };
 }
 
-/** A named group of alerts (one concern per group). */
+/** A recording rule: a series Prometheus computes ahead, for dashboards and alerts. */
+export interface RecordingDefinition {
+  readonly record: string;
+  readonly expr: string;
+}
+
+/** A named group of alerts (one concern per group), and the recording rules they come with. */
 export interface AlertGroup {
   readonly name: string;
   readonly alerts: readonly AlertDefinition[];
+  readonly recordingRules?: readonly RecordingDefinition[];
 }

@@ -11,7 +11,9 @@ import {
   storageBytes,
   type CapacityPlan,
 } from "../topics/capacity.ts";
+import { TOPIC_REPLICATION_FACTOR } from "../topics/policy.ts";
 import { resolveTopics } from "../topics/resolve.ts";
+import { tenantCeiling } from "../topics/tenant-ceiling.ts";
 import { GIB } from "../topics/sizes.ts";
 import type { ResolvedTopic } from "../topics/types.ts";
 import { ValidationError, type ValidationIssue } from "../topics/validation-error.ts";
@@ -128,6 +130,31 @@ function refuseTooSmallDisks(file: string, config: StackConfig, plan: CapacityPl
   ]);
 }
 
+/**
+ * Refuses more tenants than the per-broker partition-replica budget carries
+ * (docs/decisions/0010-tenant-ceiling.md), with the computed figures.
+ */
+function refuseTooManyTenants(
+  file: string,
+  config: StackConfig,
+  topics: readonly ResolvedTopic[],
+): void {
+  const n = config.tenants.length;
+  const c = tenantCeiling(topics, n, config.cluster.brokers.replicas, TOPIC_REPLICATION_FACTOR);
+  if (n <= c.maxTenants) return;
+  throw new ValidationError([
+    {
+      file,
+      path: "config.kafka-platform:tenants",
+      message:
+        `${n} tenants exceed the ceiling of ${c.maxTenants}: each adds ${c.perTenantPerBroker} partition replicas ` +
+        `to every broker, so the brokers would hold ${Math.round(c.atTenants(n))} each, over the budget of ` +
+        `${c.budgetPerBroker} (${Math.round(c.fixedPerBroker)} taken by the other and internal topics); ` +
+        `see docs/decisions/0010-tenant-ceiling.md`,
+    },
+  ]);
+}
+
 export function buildPlatformModel(
   loaded: Pick<LoadedStack, "stack" | "file" | "config">,
 ): PlatformModel {
@@ -136,6 +163,7 @@ export function buildPlatformModel(
     tenants: loaded.config.tenants,
   });
   const access = deriveAllAccess();
+  refuseTooManyTenants(loaded.file, loaded.config, topics);
   const capacity = stackCapacityPlan(loaded.config, topics);
   refuseTooSmallDisks(loaded.file, loaded.config, capacity);
   const quotas = stackQuotas(loaded.file, loaded.config, topics);

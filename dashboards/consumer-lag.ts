@@ -1,4 +1,5 @@
 import { promRegexLiteral, promString } from "../alerts/selectors.ts";
+import { LAG_ABOVE_TARGET_RECORD } from "../alerts/consumer-lag.ts";
 import type { AlertContext } from "../alerts/types.ts";
 import { dashboardSelectors } from "./promql.ts";
 import type { DashboardSpec, PanelSpec } from "./types.ts";
@@ -12,24 +13,50 @@ export function consumerLagDashboard(ctx: AlertContext): DashboardSpec {
   const c = dashboardSelectors(ctx).cluster;
   const groups = ctx.consumerGroups.map(promRegexLiteral).join("|");
   const allGroups = `kafka_consumergroup_lag{${c}, consumergroup=~"${groups}"}`;
-  const perGroup: PanelSpec[] = ctx.consumerGroups.map((g) => ({
-    title: `Lag: ${g}`,
-    description: `Messages consumer group ${g} has not committed yet, per topic. Alert thresholds: 10k warning, 100k critical (whole group).`,
-    kind: "timeseries",
-    unit: "short",
-    source: "kafka-exporter",
-    width: 8,
-    queries: [
+  const objective = (g: string): AlertContext["lagObjectives"][number] | undefined =>
+    ctx.lagObjectives.find((o) => o.group === g);
+  const perGroup: PanelSpec[] = ctx.consumerGroups.flatMap((g): PanelSpec[] => {
+    const o = objective(g);
+    const levels =
+      o === undefined
+        ? ""
+        : ` Target ${o.target}; alerts ${o.warning} warning, ${o.critical} critical (whole group)${o.reason !== undefined ? `: ${o.reason}` : "."}`;
+    return [
       {
-        expr: `sum by (topic) (kafka_consumergroup_lag{${c}, consumergroup=${promString(g)}} >= 0)`,
-        legend: "{{topic}}",
+        title: `Lag: ${g}`,
+        description: `Messages consumer group ${g} has not committed yet, per topic.${levels}`,
+        kind: "timeseries",
+        unit: "short",
+        source: "kafka-exporter",
+        width: 8,
+        queries: [
+          {
+            expr: `sum by (topic) (kafka_consumergroup_lag{${c}, consumergroup=${promString(g)}} >= 0)`,
+            legend: "{{topic}}",
+          },
+        ],
       },
-    ],
-  }));
+      {
+        title: `Time above target: ${g}`,
+        description: `Share of the last 24 hours consumer group ${g} spent above its lag target (${o?.target ?? "?"} messages), from the recording rule ${LAG_ABOVE_TARGET_RECORD}.`,
+        kind: "stat",
+        unit: "percentunit",
+        source: "kafka-exporter",
+        width: 4,
+        queries: [
+          {
+            expr: `avg_over_time(${LAG_ABOVE_TARGET_RECORD}{${c}, consumergroup=${promString(g)}}[1d])`,
+            legend: g,
+          },
+        ],
+      },
+    ];
+  });
   return {
     uid: `kp-${ctx.cluster}-consumer-lag`.slice(0, 40),
     title: `Kafka consumer lag (${ctx.cluster})`,
-    description: "Lag of every consumer group of the catalog (seed goal: below 1000).",
+    description:
+      "Lag of every consumer group of the catalog against its target (seed: below 1,000; overrides in acl/services.ts), and the time each group spends above it.",
     tags: ["kafka", "kafka-platform", "consumers"],
     rows: [
       {

@@ -129,6 +129,24 @@ export function validateCatalog(
         }
       });
     }
+    if (s.lag !== undefined) {
+      const { target, warning, critical, reason } = s.lag;
+      const t = target ?? 1_000;
+      const w = warning ?? 10_000;
+      const c = critical ?? 100_000;
+      if (!(s.consumes.length > 0 || s.receivesCommands === true)) {
+        serviceIssue(`${at}.lag`, "is set but the service reads no topic as a group");
+      }
+      if (!(t > 0 && t < w && w < c)) {
+        serviceIssue(
+          `${at}.lag`,
+          `must satisfy 0 < target < warning < critical, got ${t} / ${w} / ${c}`,
+        );
+      }
+      if (typeof reason !== "string" || reason.trim() === "") {
+        serviceIssue(`${at}.lag.reason`, "must say why this group differs from the defaults");
+      }
+    }
     // A topic read both ways would reach every instance twice: once through the shared group
     // and once through its own broadcast group.
     (s.broadcasts ?? []).forEach((topic, j) => {

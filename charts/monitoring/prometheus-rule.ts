@@ -23,13 +23,17 @@ export function addPrometheusRule(scope: Construct, model: PlatformModel): Prome
     spec: {
       groups: groups.map((g) => ({
         name: g.name,
-        rules: g.rules.map((r) => ({
-          alert: r.alert,
-          expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
-          for: r.for,
-          labels: { ...r.labels },
-          annotations: { ...r.annotations },
-        })),
+        rules: g.rules.map((r) =>
+          "record" in r
+            ? { record: r.record, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) }
+            : {
+                alert: r.alert,
+                expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+                for: r.for,
+                labels: { ...r.labels },
+                annotations: { ...r.annotations },
+              },
+        ),
       })),
     },
   });

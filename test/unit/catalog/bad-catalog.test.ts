@@ -168,6 +168,22 @@ const cases: readonly BadCatalogCase[] = [
     message: '"Search_Indexer" is not a legal name segment',
   },
   {
+    name: "lag target above its warning threshold",
+    file: "acl/services.ts",
+    from: "target: 100,",
+    to: "target: 5_000,",
+    path: "services[4].lag",
+    message: "must satisfy 0 < target < warning < critical, got 5000 / 1000 / 10000",
+  },
+  {
+    name: "lag override without a reason",
+    file: "acl/services.ts",
+    from: "reason:\n        \"A pending notification",
+    to: "reason: \"\", unused:\n        \"A pending notification",
+    path: "services[4].lag.reason",
+    message: "must say why this group differs from the defaults",
+  },
+  {
     name: "service without a namespace",
     file: "acl/services.ts",
     from: 'namespace: "audit-service",',

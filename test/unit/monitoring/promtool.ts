@@ -59,11 +59,18 @@ export interface AlertRuleTest {
   readonly alertname: string;
   readonly exp_alerts: readonly ExpectedAlert[];
 }
+/** A check of a recording rule (or any expression) at one time. */
+export interface PromqlExprTest {
+  readonly expr: string;
+  readonly eval_time: string;
+  readonly exp_samples: readonly { readonly labels: string; readonly value: number }[];
+}
 export interface PromtoolTestCase {
   readonly name: string;
   readonly interval: string;
   readonly input_series: readonly { readonly series: string; readonly values: string }[];
   readonly alert_rule_test: readonly AlertRuleTest[];
+  readonly promql_expr_test?: readonly PromqlExprTest[];
 }
 
 export function testRules(ruleFile: string, tests: readonly PromtoolTestCase[]): PromtoolResult {
