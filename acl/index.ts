@@ -14,3 +14,13 @@ export {
   serviceCredentialsSecretName,
   type ServiceCredentialsKey,
 } from "./credentials.ts";
+export {
+  adminAclBindings,
+  kafkaAclResourceName,
+  kafkaAclSpecs,
+  principalOf,
+  strimziAcl,
+  type AdminAclBinding,
+  type KafkaAclSpec,
+  type StrimziAcl,
+} from "./forms.ts";

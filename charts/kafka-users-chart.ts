@@ -1,15 +1,12 @@
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { SCRAM_PASSWORD_KEY, scramPasswordSecretName } from "../acl/credentials.ts";
+import { strimziAcl } from "../acl/forms.ts";
 import { PLATFORM_ADMIN_USER } from "../acl/services.ts";
 import type { AclRule } from "../acl/types.ts";
 import {
   KafkaUser,
   KafkaUserSpecAuthenticationType,
-  KafkaUserSpecAuthorizationAclsOperations,
-  KafkaUserSpecAuthorizationAclsResourcePatternType,
-  KafkaUserSpecAuthorizationAclsResourceType,
-  KafkaUserSpecAuthorizationAclsType,
   KafkaUserSpecAuthorizationType,
   type KafkaUserSpecAuthorizationAcls,
   type KafkaUserSpecQuotas,
@@ -19,39 +16,12 @@ import type { PlatformModel } from "./model.ts";
 
 export const KAFKA_USERS_CHART = "kafka-users";
 
-const RESOURCE_TYPES: Record<
-  AclRule["resource"]["type"],
-  KafkaUserSpecAuthorizationAclsResourceType
-> = {
-  topic: KafkaUserSpecAuthorizationAclsResourceType.TOPIC,
-  group: KafkaUserSpecAuthorizationAclsResourceType.GROUP,
-  cluster: KafkaUserSpecAuthorizationAclsResourceType.CLUSTER,
-  transactionalId: KafkaUserSpecAuthorizationAclsResourceType.TRANSACTIONAL_ID,
-};
-const PATTERN_TYPES: Record<
-  AclRule["resource"]["patternType"],
-  KafkaUserSpecAuthorizationAclsResourcePatternType
-> = {
-  literal: KafkaUserSpecAuthorizationAclsResourcePatternType.LITERAL,
-  prefix: KafkaUserSpecAuthorizationAclsResourcePatternType.PREFIX,
-};
-const OPERATIONS: Record<AclRule["operations"][number], KafkaUserSpecAuthorizationAclsOperations> =
-  {
-    Read: KafkaUserSpecAuthorizationAclsOperations.READ,
-    Write: KafkaUserSpecAuthorizationAclsOperations.WRITE,
-    Describe: KafkaUserSpecAuthorizationAclsOperations.DESCRIBE,
-  };
-
+/**
+ * The derived rule in Strimzi's words comes from acl/forms.ts; Strimzi's generated types are
+ * string enums with exactly those values, so only the type is adapted here.
+ */
 function toStrimziAcl(rule: AclRule): KafkaUserSpecAuthorizationAcls {
-  return {
-    type: KafkaUserSpecAuthorizationAclsType.ALLOW,
-    resource: {
-      type: RESOURCE_TYPES[rule.resource.type],
-      name: rule.resource.name,
-      patternType: PATTERN_TYPES[rule.resource.patternType],
-    },
-    operations: rule.operations.map((op) => OPERATIONS[op]),
-  };
+  return strimziAcl(rule) as unknown as KafkaUserSpecAuthorizationAcls;
 }
 
 /** The user's client quotas (acl/quotas.ts, with the stack's overrides), per broker. */

@@ -1,3 +1,4 @@
+import { adminAclBindings } from "../../acl/forms.ts";
 import type { PlatformModel } from "../../charts/model.ts";
 import { DEAD_LETTER_PREFIX } from "../../topics/policy.ts";
 import { familyPrefix } from "../../topics/templates.ts";
@@ -20,17 +21,7 @@ export function desiredState(model: PlatformModel): DesiredState {
     replicationFactor: t.replicationFactor,
     config: { ...t.config },
   }));
-  const acls: AclBinding[] = model.access.flatMap((access) =>
-    access.acls.flatMap((rule) =>
-      rule.operations.map((operation) => ({
-        principal: `User:${access.username}`,
-        resourceType: rule.resource.type,
-        resourceName: rule.resource.name,
-        patternType: rule.resource.patternType,
-        operation,
-      })),
-    ),
-  );
+  const acls: AclBinding[] = adminAclBindings(model.access);
   const managedTopicPatterns = [
     ...topicCatalog.map((def) =>
       def.family === "single"

@@ -1,4 +1,4 @@
-import type { AclOperation, AclPatternType, AclResourceType } from "../../acl/types.ts";
+import type { AdminAclBinding } from "../../acl/forms.ts";
 
 /** A topic as the cluster should have it. */
 export interface TopicState {
@@ -9,14 +9,8 @@ export interface TopicState {
   readonly config: Readonly<Record<string, string>>;
 }
 
-/** One allow ACL binding, as Kafka stores it (one operation per binding, host `*`). */
-export interface AclBinding {
-  readonly principal: string;
-  readonly resourceType: AclResourceType;
-  readonly resourceName: string;
-  readonly patternType: AclPatternType;
-  readonly operation: AclOperation;
-}
+/** One allow ACL binding, as Kafka stores it (one operation per binding, host `*`): acl/forms.ts. */
+export type AclBinding = AdminAclBinding;
 
 /** A user's client quotas as Kafka stores them (`user=<name>` entity, per broker). */
 export interface UserQuotaState {
