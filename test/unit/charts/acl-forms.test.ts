@@ -53,7 +53,7 @@ describe("the three forms of the derived ACLs", () => {
     for (const a of model.access) {
       const u = users.find((x) => x.metadata.name === a.username);
       expect(field(u, "spec", "authorization", "acls")).toEqual(
-        a.acls.map((r) => JSON.parse(JSON.stringify(strimziAcl(r)))),
+        a.acls.map((r) => JSON.parse(JSON.stringify(strimziAcl(r))) as unknown),
       );
     }
     expect(desiredState(model).acls).toEqual(admin);
