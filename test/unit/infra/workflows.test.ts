@@ -24,11 +24,11 @@ const INSTALL = `GOBIN=${TOOLS} go install github.com/rhysd/actionlint/cmd/actio
 const WORKFLOWS = join(REPO_ROOT, ".github", "workflows");
 
 /** The pinned actionlint, installed on first use. */
-function actionlint(): string {
-  if (existsSync(ACTIONLINT)) return ACTIONLINT;
+function actionlint(binary: string = ACTIONLINT, go = "go"): string {
+  if (existsSync(binary)) return binary;
   mkdirSync(TOOLS, { recursive: true });
   const r = spawnSync(
-    "go",
+    go,
     ["install", `github.com/rhysd/actionlint/cmd/actionlint@v${ACTIONLINT_VERSION}`],
     {
       env: { ...process.env, GOBIN: TOOLS },
