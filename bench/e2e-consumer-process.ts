@@ -9,7 +9,7 @@ import { nowMs } from "./stats.ts";
  * latencies, `stop` stops the consumer (committing) and exits.
  */
 
-type Command = { type: "reset" } | { type: "report" } | { type: "stop" };
+type Command = { type: "reset"; fromMs: number } | { type: "report" } | { type: "stop" };
 
 const topic = process.argv[2];
 if (topic === undefined || process.send === undefined) {
@@ -21,6 +21,7 @@ const send = (message: object): void => {
 };
 
 let latencies: number[] = [];
+let fromMs = 0;
 const consumer = createKafkaClient({
   service: "message-processor",
   connection: loadConnectionConfig(),
@@ -28,14 +29,17 @@ const consumer = createKafkaClient({
   topics: [topic as `chat.messages.${string}`],
   concurrency: 8,
   handler: (envelope) => {
-    latencies.push(nowMs() - Date.parse(envelope.timestamp));
+    const stamped = Date.parse(envelope.timestamp);
+    if (stamped >= fromMs) latencies.push(nowMs() - stamped);
     return Promise.resolve();
   },
 });
 
 process.on("message", (command: Command) => {
-  if (command.type === "reset") latencies = [];
-  else if (command.type === "report") send({ type: "latencies", latencies });
+  if (command.type === "reset") {
+    latencies = [];
+    fromMs = command.fromMs;
+  } else if (command.type === "report") send({ type: "latencies", latencies });
   else
     void consumer.stop().finally(() => {
       process.exit(0);

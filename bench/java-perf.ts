@@ -35,7 +35,7 @@ export async function javaProducerPerf(
   topic: string,
   records: number,
   recordSize: number,
-  options: { throughput?: number; partitioning?: JavaPartitioning } = {},
+  options: { throughput?: number; partitioning?: JavaPartitioning; warmupRecords?: number } = {},
 ): Promise<JavaProducerResult> {
   const result = await runKafkaTool(
     "org.apache.kafka.tools.ProducerPerformance",
@@ -48,6 +48,10 @@ export async function javaProducerPerf(
       String(recordSize),
       "--throughput",
       String(options.throughput ?? -1),
+      // Left out of the steady-state summary (the last line, which is the one parsed below).
+      ...(options.warmupRecords !== undefined
+        ? ["--warmup-records", String(options.warmupRecords)]
+        : []),
       "--command-config",
       info.adminClientPropertiesPath,
       "--command-property",

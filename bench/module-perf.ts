@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { CONFIG_ENV, createEnvelope, createKafkaClient, encodeEnvelope } from "../client/index.ts";
 import type { ConnectionConfig } from "../client/config.ts";
-import { summarize } from "./stats.ts";
+import { nowMs, summarize } from "./stats.ts";
 
 /** The client module measured the way services use it: envelopes, catalog topics, service users. */
 
@@ -138,9 +138,10 @@ class ConsumerProcess {
     });
   }
 
-  reset(): void {
+  /** Forgets what was measured; from now on only envelopes stamped at or after `fromMs`. */
+  reset(fromMs = 0): void {
     this.count = 0;
-    this.child.send({ type: "reset" });
+    this.child.send({ type: "reset", fromMs });
   }
 
   report(): Promise<number[]> {
@@ -196,6 +197,9 @@ export async function moduleEndToEnd(
     while (consumer.count === 0) await new Promise((r) => setTimeout(r, 20));
     consumer.reset();
 
+    // As for Java's producer (--warmup-records), the first seconds are left out of the figures.
+    const warmupMs = 2_000;
+    consumer.reset(nowMs() + warmupMs);
     const tickMs = 10;
     const perTick = Math.max(1, Math.round((ratePerSec * tickMs) / 1000));
     const total = perTick * Math.round((seconds * 1000) / tickMs);
@@ -210,8 +214,9 @@ export async function moduleEndToEnd(
       else await new Promise((r) => setImmediate(r));
       for (let k = 0; k < perTick; k++) {
         const sentAt = performance.now();
+        const counted = sentAt - start >= warmupMs;
         producer.sendAndForget(topic, benchEvent(tenant, sent++, text), (error) => {
-          if (error === undefined) acks.push(performance.now() - sentAt);
+          if (error === undefined && counted) acks.push(performance.now() - sentAt);
         });
       }
       if (tick % 500 === 0 && tick > 0) progress(`  sent ${sent}, received ${consumer.count}`);

@@ -13,7 +13,9 @@ import { producerConfig } from "../client/producer.ts";
 /** The library's callbacks as promises. */
 function done(start: (cb: (error: unknown) => void) => void): Promise<void> {
   return new Promise((resolve, reject) =>
-    start((error) => (error ? reject(new Error((error as { message?: string }).message)) : resolve())),
+    start((error) =>
+      error ? reject(new Error((error as { message?: string }).message)) : resolve(),
+    ),
   );
 }
 

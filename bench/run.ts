@@ -69,8 +69,12 @@ for (const [name, v] of [
 const VALUE_BYTES = 1024;
 const PARTITIONS = 32; // chat.messages.<tenant> in the catalog
 /** Rates tried for Java's producer, in order, until its acknowledgement p99 reaches 100 ms. */
-const RATE_LADDER = [1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 10_000, 13_000, 16_000, 20_000];
+const RATE_LADDER = [
+  250, 500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 10_000, 13_000, 16_000, 20_000,
+];
 const SEARCH_SECONDS = 10;
+/** Seconds at the start of each latency run left out of its figures (connections, JIT). */
+const WARMUP_SECONDS = 2;
 const ACK_P99_LIMIT_MS = 100;
 
 const t0 = Date.now();
@@ -217,7 +221,7 @@ try {
       javaSpreadTopic,
       candidate * SEARCH_SECONDS,
       VALUE_BYTES,
-      { throughput: candidate, partitioning: "spread" },
+      { throughput: candidate, partitioning: "spread", warmupRecords: candidate * WARMUP_SECONDS },
     );
     const ok = java.p99Ms < ACK_P99_LIMIT_MS && java.msgPerSec >= 0.95 * candidate;
     log(
@@ -226,10 +230,11 @@ try {
     if (!ok) break;
     rate = candidate;
   }
-  if (rate === 0)
-    throw new Error(
-      `Java's producer had ack p99 ≥ ${ACK_P99_LIMIT_MS} ms at ${fmt(RATE_LADDER[0] ?? 0)} msg/s already`,
-    );
+  const passed = rate > 0;
+  if (!passed) {
+    rate = RATE_LADDER[0] ?? 250;
+    log(`  no rate of the ladder passed; measuring at the lowest, ${fmt(rate)} msg/s`);
+  }
   log(`module end to end at ${fmt(rate)} msg/s for ${SECONDS} s (consumer in its own process)`);
   const e2e = await measured(rate * SECONDS, () =>
     moduleEndToEnd(connection, latencyTopic, tenant, rate, SECONDS, VALUE_BYTES, log),
@@ -239,6 +244,7 @@ try {
     javaProducerPerf(info, javaSpreadTopic, rate * SECONDS, VALUE_BYTES, {
       throughput: rate,
       partitioning: "spread",
+      warmupRecords: rate * WARMUP_SECONDS,
     }),
   );
 
@@ -321,7 +327,7 @@ try {
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
   const e2eRatio = e2e.p99 / javaAtRate.p99Ms;
   console.log(
-    `\ne2e at ${fmt(rate)} msg/s (the highest rate of the ladder with Java's ack p99 < ${ACK_P99_LIMIT_MS} ms): module p99 ${fmt(e2e.p99, 1)} ms = ${e2eRatio.toFixed(2)}x Java's ack p99 ${fmt(javaAtRate.p99Ms)} ms`,
+    `\ne2e at ${fmt(rate)} msg/s (${passed ? "the highest rate of the ladder" : "NO rate of the ladder had"} with Java's ack p99 < ${ACK_P99_LIMIT_MS} ms; first ${WARMUP_SECONDS} s of each run left out): module p99 ${fmt(e2e.p99, 1)} ms = ${e2eRatio.toFixed(2)}x Java's ack p99 ${fmt(javaAtRate.p99Ms)} ms`,
   );
   const met = (ok: boolean): string => (ok ? "met" : "NOT met");
   console.log(
