@@ -4,8 +4,8 @@ import { connectionFor, freshTenant } from "./client-helpers.ts";
 
 describe("key to partition on the real cluster", () => {
   it("the plain and the transactional producer put each key on the same partition", async () => {
-    // The plain producer runs on @platformatic/kafka and the transactional one on the KafkaJS
-    // layer; per-key order across them holds only if both hash keys alike (murmur2, as Java).
+    // Two librdkafka producers, one transactional; per-key order across them (and with Java
+    // clients) holds only if both hash keys alike (murmur2, as Java).
     const tenant = freshTenant("part");
     const kafka = createKafkaClient({
       service: "message-processor",

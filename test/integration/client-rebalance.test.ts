@@ -35,8 +35,8 @@ describe("a consumer whose assignment grows while it has read ahead", () => {
     try {
       await consumer.start();
       await waitFor(() => handled.length >= 12, 60_000, "the consumer to reach its gate");
-      // Two more partitions: the group assigns them to the consumer, and on that assignment
-      // the library reads all of its partitions again from their committed offsets.
+      // Two more partitions: the group assigns them to the consumer while records it read
+      // ahead of the others are not yet handled or committed.
       await addPartitions(topic, 8);
       await waitFor(
         () => consumer.health().assignment.length === 8,
@@ -60,9 +60,8 @@ describe("a consumer whose assignment grows while it has read ahead", () => {
     }
   });
 
-  it("loses nothing when a partition comes back while old records of it wait in the paused stream", async () => {
-    // More than the 10,000 records the consumer reads ahead, so its stream pauses with records
-    // of every partition still waiting in it.
+  it("loses nothing when a partition comes back while old records of it were read ahead", async () => {
+    // Many records, so the library has read ahead of every partition when they move.
     const { topic, ids } = await tenantTopicWithMessages("rs", 4, 16_000, 400);
 
     const seen = new Set<string>();
@@ -95,9 +94,8 @@ describe("a consumer whose assignment grows while it has read ahead", () => {
     try {
       await consumerA.start();
       await waitFor(() => aHandled > 10, 60_000, "member A to reach its gate");
-      // B takes some of A's partitions, handles a little of them and leaves; A gets them back,
-      // and the library reads them from B's committed offsets, far behind what A's stream
-      // had fetched of them.
+      // B takes some of A's partitions, handles a little of them and leaves; A gets them back
+      // and reads them from B's committed offsets, far behind what A had fetched of them.
       await consumerB.start();
       await waitFor(() => bHandled >= 50, 60_000, "member B to handle some messages");
       await consumerB.stop();
