@@ -178,8 +178,8 @@ const cases: readonly BadCatalogCase[] = [
   {
     name: "lag override without a reason",
     file: "acl/services.ts",
-    from: "reason:\n        \"A pending notification",
-    to: "reason: \"\", unused:\n        \"A pending notification",
+    from: 'reason:\n        "A pending notification',
+    to: 'reason: "", unused:\n        "A pending notification',
     path: "services[4].lag.reason",
     message: "must say why this group differs from the defaults",
   },
