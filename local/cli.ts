@@ -4,7 +4,12 @@ import { applyCatalog } from "./apply/apply.ts";
 import { intOption, progress, runTool, stringOption, type Verb } from "./cli-support.ts";
 import { credentialsFile } from "./credentials.ts";
 import { fetchKafkaJars } from "./fetch.ts";
-import { clusterFromOptions, instanceOptions } from "./instance-options.ts";
+import {
+  DEFAULT_DEV_INSTANCE,
+  DEFAULT_DEV_PORT_BASE,
+  clusterFromOptions,
+  instanceOptions,
+} from "./instance-options.ts";
 import { nodeFiles } from "./node-config.ts";
 import { KAFKA_LIBS_DIR, KAFKA_VERSION } from "./paths.ts";
 import { NODE_IDS, isNodeId } from "./ports.ts";
@@ -12,7 +17,7 @@ import { formatStatus } from "./status-report.ts";
 import { ControlPlane, LOCAL_CONTEXT } from "./control-plane/control-plane.ts";
 import { StrimziOperators } from "./control-plane/strimzi-operators.ts";
 import { ensureToolchain, readyToolchain } from "./control-plane/toolchain.ts";
-import type { LocalCluster } from "./cluster.ts";
+import { LOCAL_BOOTSTRAP_ADMIN, LocalCluster } from "./cluster.ts";
 import { loadStack } from "../infra/config/load.ts";
 
 const TOOL = "npm run local --";
@@ -59,12 +64,34 @@ const verbs: Verb[] = [
       timeout: { type: "string", default: "180" },
     },
     run: async (values) => {
-      const cluster = clusterFromOptions(values);
       const withPlane = values["control-plane"] === true;
+      // Beside a control plane the stack's KafkaUser platform-admin belongs to Strimzi's User
+      // Operator, so the instance's own bootstrap admin takes another name.
+      const cluster = withPlane
+        ? new LocalCluster({
+            instance: stringOption(values, "instance") ?? DEFAULT_DEV_INSTANCE,
+            portBase: intOption(values, "port-base", DEFAULT_DEV_PORT_BASE),
+            adminUsername: LOCAL_BOOTSTRAP_ADMIN,
+            log: progress,
+          })
+        : clusterFromOptions(values);
+      if (
+        withPlane &&
+        values.fresh !== true &&
+        cluster.hasCredentials() &&
+        cluster.adminCredentials.username !== LOCAL_BOOTSTRAP_ADMIN
+      ) {
+        throw new Error(
+          `instance "${cluster.instance}" was created without a control plane (its admin is ${cluster.adminCredentials.username}); ` +
+            "add --fresh to re-create it, or use another --instance",
+        );
+      }
       // The toolchain first: a missing piece fails (or is built) before anything starts.
       const toolchain = withPlane
         ? await ensureToolchain({ build: true, log: progress })
         : undefined;
+      // --fresh deletes the instance's folder, the control plane's state included: stop it first.
+      if (values.fresh === true) await stopControlPlane(cluster);
       const started = Date.now();
       progress(
         `starting instance "${cluster.instance}" (Apache Kafka ${KAFKA_VERSION}, 3 nodes, port base ${cluster.portBase})`,
@@ -204,14 +231,17 @@ const verbs: Verb[] = [
     name: "operators",
     summary:
       "Start Strimzi 1.2.0's Topic and User Operators against the instance's control plane and Kafka (after pulumi up --stack local).",
-    usage: "[--instance dev] [--stack local] [--stop]",
+    usage: "[--instance dev] [--stack local] [--wait 600] [--stop]",
     details:
       "They reconcile the stack's KafkaTopics and KafkaUsers into the instance's Kafka over SASL_SSL (SCRAM-SHA-512),\n" +
-      "as the entity operator would. The namespace and cluster name come from Pulumi.<stack>.yaml. Their health\n" +
+      "as the entity operator would, after writing the CA Secrets the Cluster Operator would write. Started before or\n" +
+      "beside `pulumi up --stack local`, it waits up to --wait seconds for the namespace and the Strimzi CRDs.\n" +
+      "The namespace and cluster name come from Pulumi.<stack>.yaml. Their health\n" +
       "ports (8080, 8081) are fixed in Strimzi 1.2.0, so one pair runs per machine. --stop stops them.",
     options: {
       ...instanceOptions,
       stack: { type: "string", short: "s", default: "local" },
+      wait: { type: "string", default: "600" },
       stop: { type: "boolean" },
     },
     run: async (values) => {
@@ -226,10 +256,11 @@ const verbs: Verb[] = [
       const toolchain = await ensureToolchain({ build: false, log: progress });
       const { config } = loadStack(stringOption(values, "stack") ?? "local");
       const t0 = Date.now();
-      await operators.start(toolchain, {
-        namespace: config.kubernetes.namespace,
-        clusterName: config.cluster.name,
-      });
+      await operators.start(
+        toolchain,
+        { namespace: config.kubernetes.namespace, clusterName: config.cluster.name },
+        { waitForPrerequisitesMs: intOption(values, "wait", 600) * 1000 },
+      );
       progress(
         `Topic and User Operators ready after ${((Date.now() - t0) / 1000).toFixed(1)}s (logs in ${operators.dir})`,
       );

@@ -49,7 +49,16 @@ export interface LocalClusterOptions {
   readonly heap?: string;
   /** Progress lines; silent by default. */
   readonly log?: (line: string) => void;
+  /**
+   * The bootstrap admin's name, when the instance is first created (default platform-admin).
+   * An instance beside a control plane takes another (LOCAL_BOOTSTRAP_ADMIN): there the
+   * stack's own KafkaUser `platform-admin` is Strimzi's User Operator's to manage.
+   */
+  readonly adminUsername?: string;
 }
+
+/** The bootstrap admin of an instance that runs beside a control plane. */
+export const LOCAL_BOOTSTRAP_ADMIN = "local-bootstrap-admin";
 
 /** Everything a client (test, tool, benchmark) needs to connect; JSON-serialisable. */
 export interface ClusterConnectionInfo {
@@ -103,6 +112,7 @@ export class LocalCluster {
   readonly dir: string;
   private readonly heap: string;
   private readonly log: (line: string) => void;
+  private readonly adminUsername: string | undefined;
 
   constructor(options: LocalClusterOptions) {
     if (!INSTANCE_NAME_PATTERN.test(options.instance)) {
@@ -118,6 +128,7 @@ export class LocalCluster {
     if (!/^[0-9]+[mg]$/.test(this.heap))
       throw new Error(`heap "${this.heap}" must look like 512m or 1g`);
     this.log = options.log ?? (() => {});
+    this.adminUsername = options.adminUsername;
   }
 
   get bootstrapServers(): string[] {
@@ -134,6 +145,11 @@ export class LocalCluster {
 
   get nodes(): NodePorts[] {
     return allNodePorts(this.portBase);
+  }
+
+  /** Whether the instance has been created (its credentials file exists). */
+  hasCredentials(): boolean {
+    return readCredentials(this.dir) !== undefined;
   }
 
   get adminCredentials(): ScramCredential {
@@ -318,7 +334,7 @@ export class LocalCluster {
         `instance "${this.instance}" is running on port base ${previous.portBase}; stop it first`,
       );
     }
-    const admin = ensureCredentials(this.dir).admin;
+    const admin = ensureCredentials(this.dir, this.adminUsername).admin;
     const certs = ensureCertificates(this.dir);
     this.writeConfigs(certs, admin);
     const clusterId = previous?.clusterId ?? newClusterId();

@@ -35,12 +35,18 @@ export function readCredentials(dir: string): CredentialStore | undefined {
   return JSON.parse(readFileSync(file, "utf8")) as CredentialStore;
 }
 
-/** The instance's credentials, creating the admin password on first use. */
-export function ensureCredentials(dir: string): CredentialStore {
+/**
+ * The instance's credentials, creating the bootstrap admin (`adminUsername`, by default the
+ * platform's own super user) with a password on first use.
+ */
+export function ensureCredentials(
+  dir: string,
+  adminUsername: string = PLATFORM_ADMIN_USER,
+): CredentialStore {
   const existing = readCredentials(dir);
   if (existing !== undefined) return existing;
   const store: CredentialStore = {
-    admin: { username: PLATFORM_ADMIN_USER, password: generatePassword() },
+    admin: { username: adminUsername, password: generatePassword() },
     services: {},
   };
   write(credentialsFile(dir), store);

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NODE_PRINCIPAL, type InstanceCertificates } from "./certificates.ts";
 import type { ScramCredential } from "./credentials.ts";
+import { PLATFORM_ADMIN_USER } from "../acl/services.ts";
 import { LOOPBACK_HOST, allNodePorts, nodePorts, type NodeId } from "./ports.ts";
 
 /** Files of one node inside the instance directory. */
@@ -64,7 +65,11 @@ export function renderServerProperties(opts: {
     "ssl.principal.mapping.rules": "RULE:^CN=([a-z0-9-]+)(,.*)?$/$1/,DEFAULT",
     "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
     "allow.everyone.if.no.acl.found": "false",
-    "super.users": `User:${opts.admin.username};User:${NODE_PRINCIPAL}`,
+    // The bootstrap admin, the nodes, and the stacks' super user (the Kafka resource's
+    // superUsers), which Strimzi's User Operator manages where a control plane runs.
+    "super.users": [...new Set([opts.admin.username, PLATFORM_ADMIN_USER, NODE_PRINCIPAL])]
+      .map((u) => `User:${u}`)
+      .join(";"),
     "log.dirs": opts.files.dataDir,
     "auto.create.topics.enable": "false",
     "default.replication.factor": "3",

@@ -263,6 +263,27 @@ resolve() { # name: prints the path of the tool, building it unless --check
   esac
 }
 
+# A tool named by its variable must exist and report the pinned version: checked here, in
+# the main shell, so that the refusal stops the run (resolve runs in command substitutions).
+check_override() { # var version-args pin
+  local var="$1" args="$2" pin="$3"
+  [ -n "${!var:-}" ] || return 0
+  [ -x "${!var}" ] || die "$var=${!var} is not an executable file"
+  # shellcheck disable=SC2086
+  "${!var}" $args 2>&1 | grep -qF "$pin" || die "$var=${!var} does not report version $pin ('${!var} $args')"
+}
+check_override ETCD --version "etcd Version: $ETCD_VERSION"
+check_override KUBE_APISERVER --version "v$KUBERNETES_VERSION"
+check_override KUBE_CONTROLLER_MANAGER --version "v$KUBERNETES_VERSION"
+check_override KUBECTL "version --client" "v$KUBERNETES_VERSION"
+check_override PULUMI version "v$PULUMI_VERSION"
+for var in PULUMI_LANGUAGE_NODEJS PULUMI_RESOURCE_KUBERNETES PULUMI_RESOURCE_KAFKA PULUMI_RESOURCE_RANDOM; do
+  if [ -n "${!var:-}" ] && [ ! -x "${!var}" ]; then die "$var=${!var} is not an executable file"; fi
+done
+if [ -n "${STRIMZI_OPERATOR_LIB:-}" ] && ! ls "$STRIMZI_OPERATOR_LIB"/topic-operator-*.jar >/dev/null 2>&1; then
+  die "STRIMZI_OPERATOR_LIB=$STRIMZI_OPERATOR_LIB holds no topic-operator jar"
+fi
+
 tools=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
   pulumi-resource-random pulumi-resource-kafka pulumi-resource-kubernetes strimzi-lib jdk)
 started=$SECONDS

@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import type { LocalCluster } from "../cluster.ts";
+import { PLATFORM_ADMIN_USER } from "../../acl/services.ts";
+import { LOCAL_BOOTSTRAP_ADMIN, type LocalCluster } from "../cluster.ts";
 import { instanceDir } from "../paths.ts";
 import { LOOPBACK_HOST } from "../ports.ts";
 import { isOurProcess, spawnDetached, stopProcesses } from "../supervisor.ts";
@@ -115,7 +116,7 @@ export class StrimziOperators {
   async start(
     toolchain: Toolchain,
     target: StrimziOperatorsTarget,
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; waitForPrerequisitesMs?: number } = {},
   ): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 120_000;
     if (!this.controlPlane.isRunning()) {
@@ -128,14 +129,35 @@ export class StrimziOperators {
         `Kafka instance "${this.cluster.instance}" is not running (npm run local -- up --control-plane)`,
       );
     }
-    const ns = this.controlPlane.kubectl(toolchain, ["get", "namespace", target.namespace]);
-    const crds = this.controlPlane.kubectl(toolchain, [
-      "get",
-      "crd",
-      "kafkatopics.kafka.strimzi.io",
-      "kafkausers.kafka.strimzi.io",
-    ]);
-    if (ns.code !== 0 || crds.code !== 0) {
+    if (this.cluster.adminCredentials.username === PLATFORM_ADMIN_USER) {
+      throw new ControlPlaneError(
+        `Kafka instance "${this.cluster.instance}" was created without a control plane: its bootstrap admin is ` +
+          `${PLATFORM_ADMIN_USER}, whose KafkaUser the User Operator would take over. Re-create it with ` +
+          `npm run local -- up --control-plane --fresh (its admin is then ${LOCAL_BOOTSTRAP_ADMIN})`,
+      );
+    }
+    // The Cluster Operator writes the CA Secrets as soon as the cluster's namespace exists;
+    // started beside `pulumi up`, this waits for the namespace and the CRDs it creates.
+    const waitUntil = Date.now() + (options.waitForPrerequisitesMs ?? 0);
+    const present = (): boolean =>
+      this.controlPlane.kubectl(toolchain, ["get", "namespace", target.namespace]).code === 0 &&
+      this.controlPlane.kubectl(toolchain, [
+        "get",
+        "crd",
+        "kafkatopics.kafka.strimzi.io",
+        "kafkausers.kafka.strimzi.io",
+      ]).code === 0;
+    let ready = present();
+    if (!ready && options.waitForPrerequisitesMs !== undefined) {
+      this.log(
+        `  waiting for namespace ${target.namespace} and the Strimzi CRDs (pulumi up --stack local creates them)`,
+      );
+    }
+    while (!ready && Date.now() < waitUntil) {
+      await sleep(500);
+      ready = present();
+    }
+    if (!ready) {
       throw new ControlPlaneError(
         `namespace "${target.namespace}" or the Strimzi CRDs are missing on ${this.controlPlane.server}: ` +
           "run `pulumi up --stack local` first (docs/control-plane.md)",
