@@ -29,7 +29,22 @@ export npm_config_nodedir="$node_dir"
 stamp="$root/node_modules/.lock-hash"
 want="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "installing dependencies (npm ci)"
+  # The native build of librdkafka (@confluentinc/kafka-javascript, the client's Kafka library)
+  # links the system's TLS and compression libraries.
+  missing=()
+  for pkg in libssl-dev zlib1g-dev libzstd-dev; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ]; then
+      log "missing ${missing[*]} for librdkafka's build; run: sudo apt-get install -y ${missing[*]}"
+      exit 1
+    fi
+    log "installing ${missing[*]} (Debian) for librdkafka's build"
+    (apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; })
+  fi
+  log "installing dependencies (npm ci; the first time builds librdkafka, about 2.5 minutes)"
   # @confluentinc/kafka-javascript (the client's transactions) builds librdkafka
   # against the system's TLS and compression libraries.
   export CKJS_LINKING=dynamic npm_config_build_from_source=true

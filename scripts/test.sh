@@ -1,14 +1,59 @@
 #!/usr/bin/env bash
 # The whole test suite: type check, lint, formatting, then every vitest project (unit tests,
-# Pulumi mock tests, promtool tests, and the integration tests against the real local cluster).
+# Pulumi mock tests, promtool tests, the integration tests against the real local Kafka
+# cluster, and the control-plane tests: the real Pulumi engine, kube-apiserver and Strimzi's
+# operators). Before anything runs, a preflight (seconds when all is present) installs or builds
+# what a fresh machine lacks and says so, or stops with the exact command to run.
+#
+# Usage: scripts/test.sh [--unit] [vitest args...]
+#   --unit   the fast tier: type check, lint, format and the unit project only (no preflight)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s ==\n' "$*"; }
+fail() { printf '\n[test] cannot run the tests: %s\n' "$*" >&2; exit 1; }
+
+unit=false
+if [ "${1:-}" = "--unit" ]; then unit=true; shift; fi
+case "${1:-}" in -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+
+if ! $unit; then
+  step "preflight: tools the integration and control-plane tests need"
+  t0=$SECONDS
+  # promtool and Prometheus (alert rule tests, live alerts): Debian's prometheus package.
+  if ! command -v promtool >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || fail "promtool is missing; run: sudo apt-get install -y --no-install-recommends prometheus"
+    echo "[test] installing Debian's prometheus package (promtool)"
+    (apt-get install -y -q --no-install-recommends prometheus >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends prometheus >/dev/null; }) ||
+      fail "apt-get install prometheus failed"
+    # The package starts a system Prometheus on :9090; the tests run their own.
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+  command -v java >/dev/null 2>&1 || fail "Java 17+ is missing (the local Kafka cluster); run: sudo apt-get install -y openjdk-17-jdk-headless"
+  command -v mvn >/dev/null 2>&1 || fail "Maven is missing (it fetches the Kafka jars); run: sudo apt-get install -y maven"
+  command -v openssl >/dev/null 2>&1 || fail "openssl is missing; run: sudo apt-get install -y openssl"
+  # The Kafka jars (Maven, ~/.m2): seconds when present.
+  tsx local/cli.ts fetch
+  # The control-plane toolchain: about 45 minutes the first time on 2 cores, then cached
+  # outside the clone (~/.cache/kafka-platform/toolchain, keyed by version).
+  if ! bash scripts/toolchain.sh --check >/dev/null 2>&1; then
+    echo "[test] the control-plane toolchain is not built on this machine yet: building it now"
+    echo "[test] (about 45 minutes once on 2 cores; later runs find it in ~/.cache/kafka-platform/toolchain)"
+  fi
+  bash scripts/toolchain.sh
+  echo "[test] preflight done in $((SECONDS - t0))s"
+fi
+
 step "typecheck (tsc --noEmit)"
 tsc --noEmit -p .
 step "lint (eslint)"
 eslint --max-warnings=0 .
 step "format (prettier --check)"
 prettier --check . >/dev/null || { prettier --check .; exit 1; }
-step "tests (vitest)"
-vitest run "$@"
+if $unit; then
+  step "unit tests (vitest --project unit)"
+  vitest run --project unit "$@"
+else
+  step "tests (vitest: unit, integration, control-plane)"
+  vitest run "$@"
+fi
