@@ -22,6 +22,7 @@ const send = (message: object): void => {
 
 let latencies: number[] = [];
 let fromMs = 0;
+let received = 0;
 const consumer = createKafkaClient({
   service: "message-processor",
   connection: loadConnectionConfig(),
@@ -29,6 +30,7 @@ const consumer = createKafkaClient({
   topics: [topic as `chat.messages.${string}`],
   concurrency: 8,
   handler: (envelope) => {
+    received++;
     const stamped = Date.parse(envelope.timestamp);
     if (stamped >= fromMs) latencies.push(nowMs() - stamped);
     return Promise.resolve();
@@ -38,6 +40,7 @@ const consumer = createKafkaClient({
 process.on("message", (command: Command) => {
   if (command.type === "reset") {
     latencies = [];
+    received = 0;
     fromMs = command.fromMs;
   } else if (command.type === "report") send({ type: "latencies", latencies });
   else
@@ -45,6 +48,6 @@ process.on("message", (command: Command) => {
       process.exit(0);
     });
 });
-const ticker = setInterval(() => send({ type: "count", count: latencies.length }), 100);
+const ticker = setInterval(() => send({ type: "count", count: received }), 100);
 ticker.unref();
 await consumer.start();

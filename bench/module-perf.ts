@@ -201,18 +201,19 @@ export async function moduleEndToEnd(
     const warmupMs = 2_000;
     consumer.reset(nowMs() + warmupMs);
     const tickMs = 10;
-    const perTick = Math.max(1, Math.round((ratePerSec * tickMs) / 1000));
-    const total = perTick * Math.round((seconds * 1000) / tickMs);
+    const total = Math.round(ratePerSec * seconds);
     const start = performance.now();
     let sent = 0;
     const endAt = start + seconds * 1000;
+    // Every tick sends what the rate has made due by then (so low rates are not rounded up).
     // Bounded in time: stop at the deadline even when sending fell behind the rate.
     for (let tick = 0; sent < total && performance.now() < endAt; tick++) {
       const wait = start + tick * tickMs - performance.now();
       // Always yield, so delivery callbacks run even when sending falls behind schedule.
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       else await new Promise((r) => setImmediate(r));
-      for (let k = 0; k < perTick; k++) {
+      const due = Math.min(total, Math.floor((ratePerSec * (tick + 1) * tickMs) / 1000));
+      while (sent < due) {
         const sentAt = performance.now();
         const counted = sentAt - start >= warmupMs;
         producer.sendAndForget(topic, benchEvent(tenant, sent++, text), (error) => {
