@@ -86,6 +86,40 @@ export function validateCatalog(
         CLEANUP_POLICIES,
       );
     }
+    const capacity = (t as { capacity?: TopicDefinition["capacity"] }).capacity;
+    if (capacity === undefined) {
+      topicIssue(
+        `${at}.capacity`,
+        "is required: expected ingest per environment, compression, rationale",
+      );
+    } else {
+      for (const env of ["dev", "staging", "prod"] as const) {
+        const rate = capacity.ingest[env];
+        if (
+          rate === undefined ||
+          !(rate.avgBytesPerSec > 0) ||
+          !(rate.peakBytesPerSec >= rate.avgBytesPerSec)
+        ) {
+          topicIssue(
+            `${at}.capacity.ingest.${env}`,
+            `must have 0 < avgBytesPerSec <= peakBytesPerSec, got ${JSON.stringify(rate)}`,
+          );
+        }
+      }
+      if (!(capacity.compressionRatio >= 1)) {
+        topicIssue(
+          `${at}.capacity.compressionRatio`,
+          `must be at least 1 (uncompressed bytes over bytes on disk), got ${capacity.compressionRatio}`,
+        );
+      }
+      const cap = capacity.retentionBytesPerPartition;
+      if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1024 * 1024 * 1024)) {
+        topicIssue(
+          `${at}.capacity.retentionBytesPerPartition`,
+          `must be whole bytes of at least one 1 GiB segment, got ${cap}`,
+        );
+      }
+    }
     if (t.key.trim() === "") topicIssue(`${at}.key`, "must say what the message key is");
     if (t.events.length === 0) topicIssue(`${at}.events`, "must list at least one event type");
   });

@@ -168,6 +168,22 @@ const cases: readonly BadCatalogCase[] = [
     message: '"Search_Indexer" is not a legal name segment',
   },
   {
+    name: "average ingest above the peak",
+    file: "topics/catalog.ts",
+    from: "prod: { avgBytesPerSec: kib(300), peakBytesPerSec: kib(2048) },",
+    to: "prod: { avgBytesPerSec: kib(3000), peakBytesPerSec: kib(2048) },",
+    path: "topics[4].capacity.ingest.prod",
+    message: "must have 0 < avgBytesPerSec <= peakBytesPerSec",
+  },
+  {
+    name: "a size cap below one segment",
+    file: "topics/catalog.ts",
+    from: "retentionBytesPerPartition: gib(32),",
+    to: "retentionBytesPerPartition: 1000,",
+    path: "topics[4].capacity.retentionBytesPerPartition",
+    message: "must be whole bytes of at least one 1 GiB segment, got 1000",
+  },
+  {
     name: "lag target above its warning threshold",
     file: "acl/services.ts",
     from: "target: 100,",
