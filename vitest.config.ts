@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects: `unit` is pure and parallel; `integration` runs one file at a time against
-// the real 3-broker Kafka cluster that its global setup starts on loopback and stops after.
+// Three projects: `unit` is pure and parallel; `integration` runs one file at a time against
+// the real 3-broker Kafka cluster that its global setup starts on loopback and stops after;
+// `control-plane` runs after it, against a real Kubernetes control plane of its own.
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +21,21 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      // The real control plane (test/control-plane/global-setup.ts): the Pulumi engine and
+      // providers, kube-apiserver and Strimzi's operators, against a Kafka instance of its
+      // own. After the integration project, one file at a time.
+      {
+        test: {
+          name: "control-plane",
+          include: ["test/control-plane/**/*.test.ts"],
+          globalSetup: ["test/control-plane/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
