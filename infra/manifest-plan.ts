@@ -9,7 +9,7 @@ import type { DataProtection } from "./protection.ts";
  * Apply order (and, reversed, destroy order):
  *   prerequisites -> cluster -> topics -> dependents
  * - `prerequisites`: plain configuration the cluster refers to (metrics ConfigMap,
- *   NetworkPolicies, PodDisruptionBudgets...). Nothing here waits for Kafka.
+ *   NetworkPolicies, PodDisruptionBudgets, the StorageClass of its volumes...). Nothing here waits for Kafka.
  * - `cluster`: Kafka and KafkaNodePools. They also depend on the CRDs and the operator.
  * - `topics`: KafkaTopics. They depend on the cluster, so `pulumi destroy` deletes them while
  *   the Kafka cluster's topic operator still runs and can remove its `strimzi.io/topic-operator`
@@ -37,6 +37,8 @@ const PREREQUISITE_KINDS = new Set([
   "RoleBinding",
   "NetworkPolicy",
   "PodDisruptionBudget",
+  // The node pools' volumes are provisioned from it: it must exist before them.
+  "StorageClass",
 ]);
 
 const STRIMZI_GROUP = "kafka.strimzi.io";

@@ -36,7 +36,7 @@ function expectedTier(o: K8sObject): string {
     if (o.kind === "Kafka" || o.kind === "KafkaNodePool") return "cluster";
     return o.kind === "KafkaTopic" ? "topics" : "dependents";
   }
-  return ["ConfigMap", "NetworkPolicy", "PodDisruptionBudget"].includes(o.kind)
+  return ["ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "StorageClass"].includes(o.kind)
     ? "prerequisites"
     : "dependents";
 }
