@@ -172,7 +172,16 @@ export function definePlatform(settings: StackSettings): PlatformOutputs {
       kafkaNamespace: config.kubernetes.namespace,
       clusterName: config.cluster.name,
       bootstrapServers: Object.values(bootstrapServers).join(","),
-      clusterApplied: pulumi.all([...cluster.groups.values()].map((g) => g.resources)),
+      // Known once the cluster's objects are applied, and (through a generated password)
+      // unknown while a preview plans a new stack: the CA is then not looked for before the
+      // operator can have written it, while the preview of a deployed stack reads it and
+      // shows no change.
+      clusterApplied: pulumi.all<unknown>([
+        pulumi.all([...cluster.groups.values()].map((g) => g.resources)),
+        ...[...passwords.passwords.values()]
+          .slice(0, 1)
+          .map((p) => pulumi.unsecret(p).apply(() => true)),
+      ]),
     },
     onCluster,
   );

@@ -230,7 +230,7 @@ const verbs: Verb[] = [
   {
     name: "operators",
     summary:
-      "Start Strimzi 1.2.0's Topic and User Operators against the instance's control plane and Kafka (after pulumi up --stack local).",
+      "Start Strimzi 1.2.0's Topic and User Operators against the instance's control plane and Kafka (before or beside pulumi up --stack local).",
     usage: "[--instance dev] [--stack local] [--wait 600] [--stop]",
     details:
       "They reconcile the stack's KafkaTopics and KafkaUsers into the instance's Kafka over SASL_SSL (SCRAM-SHA-512),\n" +

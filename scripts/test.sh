@@ -14,7 +14,7 @@ fail() { printf '\n[test] cannot run the tests: %s\n' "$*" >&2; exit 1; }
 
 unit=false
 if [ "${1:-}" = "--unit" ]; then unit=true; shift; fi
-case "${1:-}" in -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 
 if ! $unit; then
   step "preflight: tools the integration and control-plane tests need"

@@ -89,7 +89,11 @@ describe("the API server refuses what its CRDs forbid", () => {
   });
 
   it("pulumi preview: the same user is refused with the API server's message", async () => {
-    const project = new PulumiProject("api-gate", { KUBECONFIG: plane().kubeconfig });
+    const project = new PulumiProject(
+      "api-gate",
+      { KUBECONFIG: plane().kubeconfig },
+      { withProgram: false },
+    );
     const user = badKafkaUser();
     // The Automation API runs the `pulumi` found on this process's PATH.
     process.env["PATH"] = project.env["PATH"];

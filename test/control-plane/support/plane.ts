@@ -116,13 +116,22 @@ export class PulumiProject {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
 
-  constructor(name: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  /**
+   * `withProgram: false` makes an empty folder, for the Automation API's inline programs: it
+   * writes its own Pulumi.yaml there, which must never reach this repository's.
+   */
+  constructor(
+    name: string,
+    extraEnv: NodeJS.ProcessEnv = {},
+    options: { withProgram?: boolean } = {},
+  ) {
     this.dir = join(CACHE_DIR, "test-pulumi", name);
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(join(this.dir, ".state"), { recursive: true });
-    for (const entry of readdirSync(REPO_ROOT)) {
+    for (const entry of options.withProgram === false ? [] : readdirSync(REPO_ROOT)) {
       if ([".git", ".cache", "dist"].includes(entry)) continue;
-      if (/^Pulumi\..+\.yaml$/.test(entry))
+      // Pulumi writes into the project and stack files: copies, never links to the repository's.
+      if (/^Pulumi(\..+)?\.yaml$/.test(entry))
         copyFileSync(join(REPO_ROOT, entry), join(this.dir, entry));
       else symlinkSync(join(REPO_ROOT, entry), join(this.dir, entry));
     }
