@@ -45,7 +45,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
       { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; })
   fi
   log "installing dependencies (npm ci; the first time builds librdkafka, about 2.5 minutes)"
-  # @confluentinc/kafka-javascript (the client's transactions) builds librdkafka
+  # @confluentinc/kafka-javascript (the client's Kafka library) builds librdkafka
   # against the system's TLS and compression libraries.
   export CKJS_LINKING=dynamic npm_config_build_from_source=true
   (cd "$root" && npm ci --no-fund --no-audit --loglevel=error)
