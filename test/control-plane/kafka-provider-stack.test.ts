@@ -11,7 +11,13 @@ import { readLiveState } from "../../local/apply/live-state.ts";
 import { describeAcl } from "../../local/apply/types.ts";
 import { StrimziOperators } from "../../local/control-plane/strimzi-operators.ts";
 import { platformaticOptions } from "../../local/kafka-client-options.ts";
-import { PulumiProject, controlPlane, kafkaCluster, plane } from "./support/plane.ts";
+import {
+  PulumiProject,
+  controlPlane,
+  expectTopicsAsCataloged,
+  kafkaCluster,
+  plane,
+} from "./support/plane.ts";
 
 /**
  * `topicManagement: kafka-provider` for real: the same program (definePlatform) through the
@@ -104,17 +110,7 @@ describe("the @pulumi/kafka path against the local cluster", () => {
     expect(up.summary.result).toBe("succeeded");
     const desired = desiredState(model);
     const live = await readLiveState(admin, target());
-    for (const want of desired.topics) {
-      const got = live.topics.get(want.name);
-      expect(got, want.name).toBeDefined();
-      expect([got!.partitions, got!.replicationFactor], want.name).toEqual([
-        want.partitions,
-        want.replicationFactor,
-      ]);
-      // Every config the catalog sets, as set (Kafka reports its defaults for the others).
-      const managed = Object.fromEntries(Object.keys(want.config).map((k) => [k, got!.config[k]]));
-      expect(managed, want.name).toEqual(want.config);
-    }
+    expectTopicsAsCataloged(live, desired.topics);
     const acls = live.acls.filter((a) => !INSTANCE_PRINCIPALS.has(a.principal));
     expect(acls.map(describeAcl).sort()).toEqual(desired.acls.map(describeAcl).sort());
     expect(live.users.filter((u) => u !== cluster.adminCredentials.username).sort()).toEqual(

@@ -6,7 +6,6 @@ import { PLATFORM_ADMIN_USER } from "../../acl/services.ts";
 import { buildPlatformModel } from "../../charts/model.ts";
 import { loadStack } from "../../infra/config/load.ts";
 import { desiredState } from "../../local/apply/desired-state.ts";
-import { readLiveState } from "../../local/apply/live-state.ts";
 import { aclKey, describeAcl } from "../../local/apply/types.ts";
 import { StrimziOperators } from "../../local/control-plane/strimzi-operators.ts";
 import { platformaticOptions } from "../../local/kafka-client-options.ts";
@@ -20,7 +19,9 @@ import { serviceOperations } from "../integration/support/service-operations.ts"
 import {
   PulumiProject,
   controlPlane,
+  expectTopicsAsCataloged,
   kafkaCluster,
+  kafkaLiveState,
   kubectl,
   kubectlJson,
   plane,
@@ -158,25 +159,8 @@ describe("the local stack on the real control plane", () => {
   it("the Topic Operator makes every KafkaTopic Ready with the catalog's partitions, replicas and configs", async () => {
     const topics = await waitForAllReady("kafkatopics", model.topics.length);
     figures.push(`${topics.length} KafkaTopics Ready`);
-    const live = await readLiveState(admin, {
-      bootstrapServers: cluster.bootstrapServers,
-      caPemPath: cluster.caPemPath,
-      admin: cluster.adminCredentials,
-    });
-    for (const want of desiredState(model).topics) {
-      const got = live.topics.get(want.name);
-      expect(got, want.name).toBeDefined();
-      expect(
-        { partitions: got!.partitions, replicationFactor: got!.replicationFactor },
-        want.name,
-      ).toEqual({
-        partitions: want.partitions,
-        replicationFactor: want.replicationFactor,
-      });
-      // Every config the catalog sets, as set (Kafka reports its defaults for the others).
-      const managed = Object.fromEntries(Object.keys(want.config).map((k) => [k, got!.config[k]]));
-      expect(managed, want.name).toEqual(want.config);
-    }
+    const live = await kafkaLiveState(admin);
+    expectTopicsAsCataloged(live, desiredState(model).topics);
   });
 
   it("the User Operator makes every KafkaUser Ready, and Kafka's ACLs are exactly those acl/ derives", async () => {
@@ -184,11 +168,7 @@ describe("the local stack on the real control plane", () => {
     const users = await waitForAllReady("kafkausers", model.access.length + 1);
     figures.push(`${users.length} KafkaUsers Ready`);
     const desired = desiredState(model);
-    const live = await readLiveState(admin, {
-      bootstrapServers: cluster.bootstrapServers,
-      caPemPath: cluster.caPemPath,
-      admin: cluster.adminCredentials,
-    });
+    const live = await kafkaLiveState(admin);
     const liveAcls = live.acls.filter((a) => !INSTANCE_PRINCIPALS.has(a.principal));
     expect(liveAcls.map(describeAcl).sort()).toEqual(desired.acls.map(describeAcl).sort());
     expect(new Set(liveAcls.map(aclKey)).size).toBe(desired.acls.length);
@@ -288,22 +268,14 @@ describe("the local stack on the real control plane", () => {
     const del = kubectl(["delete", "kafkauser", victim.username, "-n", namespace, "--wait=true"]);
     expect(del.code, del.stderr).toBe(0);
     const deadline = Date.now() + 120_000;
-    let live = await readLiveState(admin, {
-      bootstrapServers: cluster.bootstrapServers,
-      caPemPath: cluster.caPemPath,
-      admin: cluster.adminCredentials,
-    });
+    let live = await kafkaLiveState(admin);
     const principal = `User:${victim.username}`;
     while (
       (live.users.includes(victim.username) || live.acls.some((a) => a.principal === principal)) &&
       Date.now() < deadline
     ) {
       await new Promise((r) => setTimeout(r, 2000));
-      live = await readLiveState(admin, {
-        bootstrapServers: cluster.bootstrapServers,
-        caPemPath: cluster.caPemPath,
-        admin: cluster.adminCredentials,
-      });
+      live = await kafkaLiveState(admin);
     }
     expect(live.users).not.toContain(victim.username);
     expect(live.acls.filter((a) => a.principal === principal)).toEqual([]);
@@ -334,11 +306,7 @@ describe("the local stack on the real control plane", () => {
       `destroy ${destroy.seconds.toFixed(0)}s, ${resourceCount(destroy.stdout, "deleted")} resources`,
     );
     expect(kubectl(["get", "namespace", namespace]).code).not.toBe(0);
-    const live = await readLiveState(admin, {
-      bootstrapServers: cluster.bootstrapServers,
-      caPemPath: cluster.caPemPath,
-      admin: cluster.adminCredentials,
-    });
+    const live = await kafkaLiveState(admin);
     expect([...live.topics.keys()].filter((t) => model.topics.some((m) => m.name === t))).toEqual(
       [],
     );

@@ -9,7 +9,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { inject } from "vitest";
+import type { Admin } from "@platformatic/kafka";
+import { expect, inject } from "vitest";
+import { readLiveState } from "../../../local/apply/live-state.ts";
+import type { LiveState, TopicState } from "../../../local/apply/types.ts";
 import type { ClusterConnectionInfo } from "../../../local/cluster.ts";
 import { LocalCluster } from "../../../local/cluster.ts";
 import { ControlPlane } from "../../../local/control-plane/control-plane.ts";
@@ -182,4 +185,29 @@ export class PulumiProject {
 /** The interesting end of a Pulumi run's output, for assertion messages. */
 export function tail(r: CommandResult, lines = 40): string {
   return `${r.stdout}\n${r.stderr}`.trim().split("\n").slice(-lines).join("\n");
+}
+
+/** Topics, SCRAM users and ACLs of the control-plane project's Kafka, read as its admin. */
+export function kafkaLiveState(admin: Admin): Promise<LiveState> {
+  const cluster = kafkaCluster();
+  return readLiveState(admin, {
+    bootstrapServers: cluster.bootstrapServers,
+    caPemPath: cluster.caPemPath,
+    admin: cluster.adminCredentials,
+  });
+}
+
+/** Each topic exists with the catalog's partitions, replication and every key it configures. */
+export function expectTopicsAsCataloged(live: LiveState, desired: readonly TopicState[]): void {
+  for (const want of desired) {
+    const got = live.topics.get(want.name);
+    expect(got, want.name).toBeDefined();
+    expect([got!.partitions, got!.replicationFactor], want.name).toEqual([
+      want.partitions,
+      want.replicationFactor,
+    ]);
+    // Every config the catalog sets, as set (Kafka reports its defaults for the others).
+    const managed = Object.fromEntries(Object.keys(want.config).map((k) => [k, got!.config[k]]));
+    expect(managed, want.name).toEqual(want.config);
+  }
 }
