@@ -1,8 +1,16 @@
 import { defineConfig } from "vitest/config";
 
-// Three projects: `unit` is pure and parallel; `integration` runs one file at a time against
+// Four projects: `unit` is pure and parallel (the fast tier), `commands` runs whole commands; `integration` runs one file at a time against
 // the real 3-broker Kafka cluster that its global setup starts on loopback and stops after;
 // `control-plane` runs after it, against a real Kubernetes control plane of its own.
+/** Unit-level tests of whole commands (render runs, a connect timeout): seconds each. */
+const COMMAND_TESTS = [
+  "test/unit/config/bad-stack-config.test.ts",
+  "test/unit/catalog/bad-catalog.test.ts",
+  "test/unit/render/render-command.test.ts",
+  "test/unit/client/unreachable.test.ts",
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +18,16 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // The fast tier (npm run test:unit) leaves out what runs whole commands in child
+          // processes or waits on a network timeout: the `commands` project below.
+          exclude: COMMAND_TESTS,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "commands",
+          include: COMMAND_TESTS,
           testTimeout: 60_000,
         },
       },

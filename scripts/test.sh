@@ -6,7 +6,8 @@
 # what a fresh machine lacks and says so, or stops with the exact command to run.
 #
 # Usage: scripts/test.sh [--unit] [vitest args...]
-#   --unit   the fast tier: type check, lint, format and the unit project only (no preflight)
+#   --unit   the fast tier: the unit project only (no preflight; types, lint and format are
+#            checked by the full run)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s ==\n' "$*"; }
@@ -14,7 +15,7 @@ fail() { printf '\n[test] cannot run the tests: %s\n' "$*" >&2; exit 1; }
 
 unit=false
 if [ "${1:-}" = "--unit" ]; then unit=true; shift; fi
-case "${1:-}" in -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 
 if ! $unit; then
   step "preflight: tools the integration and control-plane tests need"
@@ -44,16 +45,15 @@ if ! $unit; then
   echo "[test] preflight done in $((SECONDS - t0))s"
 fi
 
+if $unit; then
+  step "unit tests (vitest --project unit)"
+  exec vitest run --project unit "$@"
+fi
 step "typecheck (tsc --noEmit)"
 tsc --noEmit -p .
 step "lint (eslint)"
 eslint --max-warnings=0 .
 step "format (prettier --check)"
 prettier --check . >/dev/null || { prettier --check .; exit 1; }
-if $unit; then
-  step "unit tests (vitest --project unit)"
-  vitest run --project unit "$@"
-else
-  step "tests (vitest: unit, integration, control-plane)"
-  vitest run "$@"
-fi
+step "tests (vitest: unit, commands, integration, control-plane)"
+vitest run "$@"
