@@ -2,7 +2,10 @@ import { defineConfig } from "vitest/config";
 
 // Four projects: `unit` is pure and parallel (the fast tier), `commands` runs whole commands; `integration` runs one file at a time against
 // the real 3-broker Kafka cluster that its global setup starts on loopback and stops after;
-// `control-plane` runs after it, against a real Kubernetes control plane of its own.
+// `control-plane` runs against a real Kubernetes control plane and a Kafka cluster of its own.
+// `npm test` (scripts/test.sh) runs unit and commands first, then integration and control-plane
+// side by side in two vitest processes: within one process vitest would run one-file-at-a-time
+// projects one after the other even in the same group. `vitest run` alone keeps the group order.
 /** Unit-level tests of whole commands (render runs, a connect timeout): seconds each. */
 const COMMAND_TESTS = [
   "test/unit/config/bad-stack-config.test.ts",

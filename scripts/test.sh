@@ -6,8 +6,9 @@
 # what a fresh machine lacks and says so, or stops with the exact command to run.
 #
 # Usage: scripts/test.sh [--unit] [vitest args...]
-#   --unit   the fast tier: the unit project only (no preflight; types, lint and format are
-#            checked by the full run)
+#   --unit        the fast tier: the unit project only (no preflight; types, lint and format
+#                 are checked by the full run)
+#   vitest args   one vitest run with those filters or options, instead of the lanes below
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s ==\n' "$*"; }
@@ -55,5 +56,42 @@ step "lint (eslint)"
 eslint --max-warnings=0 .
 step "format (prettier --check)"
 prettier --check . >/dev/null || { prettier --check .; exit 1; }
-step "tests (vitest: unit, commands, integration, control-plane)"
-vitest run "$@"
+if [ $# -gt 0 ]; then
+  # A filter or vitest options: one vitest run, projects in their configured order.
+  step "tests (vitest $*)"
+  exec vitest run "$@"
+fi
+
+step "tests: unit and commands (vitest)"
+vitest run --project unit --project commands
+
+# The live projects each start clusters of their own on separate ports, and spend most of their
+# time waiting on brokers, Prometheus rule holds and the Pulumi engine rather than on the CPU. Two
+# vitest processes run them side by side (vitest itself serializes one-file-at-a-time projects
+# even in one group); every line is prefixed with its lane, and each lane's summary comes last.
+lanes=("integration" "control-plane")
+if [ -d test/regions ]; then lanes[1]="control-plane --project regions"; fi
+step "tests: live lanes side by side (${#lanes[@]}): ${lanes[*]}"
+pids=()
+names=()
+lane_t0=$SECONDS
+for lane in "${lanes[@]}"; do
+  name=${lane%% *}
+  # shellcheck disable=SC2086 # the lane string is a list of project names
+  (
+    set -o pipefail
+    vitest run --project $lane 2>&1 | sed -u "s/^/[$name] /"
+  ) &
+  pids+=($!)
+  names+=("$name")
+done
+rc=0
+for i in "${!pids[@]}"; do
+  if wait "${pids[$i]}"; then
+    echo "[test] lane ${names[$i]}: passed ($((SECONDS - lane_t0))s since the lanes started)"
+  else
+    echo "[test] lane ${names[$i]}: FAILED ($((SECONDS - lane_t0))s since the lanes started)"
+    rc=1
+  fi
+done
+exit $rc
