@@ -24,3 +24,10 @@ export {
   type KafkaAclSpec,
   type StrimziAcl,
 } from "./forms.ts";
+export {
+  SCHEMA_REGISTRY_DEFAULT_NAMESPACE,
+  SCHEMA_REGISTRY_GROUP_PREFIX,
+  SCHEMA_REGISTRY_USER,
+  deriveSchemaRegistryAccess,
+  schemaRegistryTopics,
+} from "./schema-registry.ts";

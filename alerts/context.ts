@@ -1,4 +1,5 @@
-import type { PlatformModel } from "../charts/model.ts";
+import { schemaRegistryNamespace, type PlatformModel } from "../charts/model.ts";
+import { SCHEMA_REGISTRY_NAME } from "../charts/schema-registry-chart.ts";
 import { controllerCount } from "../charts/node-pools.ts";
 import { lagObjectives } from "../acl/lag-objectives.ts";
 import { services } from "../acl/services.ts";
@@ -19,6 +20,15 @@ export function alertContextFromModel(model: PlatformModel): AlertContext {
     controllerReplicas: controllerCount(config),
     consumerGroups,
     lagObjectives: lagObjectives(services).filter((o) => consumerGroups.includes(o.group)),
+    ...(config.schemaRegistry.enabled
+      ? {
+          schemaRegistry: {
+            namespace: schemaRegistryNamespace(config),
+            job: `${schemaRegistryNamespace(config)}/${SCHEMA_REGISTRY_NAME}`,
+            replicas: config.schemaRegistry.replicas,
+          },
+        }
+      : {}),
     ...(config.mirrorMaker.enabled
       ? { mirrorMaker: { replicas: config.mirrorMaker.replicas } }
       : {}),

@@ -10,6 +10,7 @@ import { nodeDownAlerts } from "./node-down.ts";
 import { offlineLogDirectoryAlerts } from "./offline-log-directories.ts";
 import { offlinePartitionsAlerts } from "./offline-partitions.ts";
 import { requestLatencyAlerts } from "./request-latency.ts";
+import { schemaRegistryAlerts } from "./schema-registry.ts";
 import type { AlertContext, AlertGroup } from "./types.ts";
 import { underMinIsrAlerts } from "./under-min-isr.ts";
 import { underReplicatedPartitionsAlerts } from "./under-replicated-partitions.ts";
@@ -35,5 +36,6 @@ export function alertGroups(ctx: AlertContext): AlertGroup[] {
     certificateExpiryAlerts(ctx),
     customResourceAlerts(ctx),
     mirrorMakerAlerts(ctx),
+    schemaRegistryAlerts(ctx),
   ].filter((g) => g.alerts.length > 0);
 }

@@ -34,6 +34,12 @@ export interface AlertContext {
   readonly consumerGroups: readonly string[];
   /** Each consumer group's lag target and alert thresholds (acl/lag-objectives.ts). */
   readonly lagObjectives: readonly LagObjective[];
+  /** Present when the stack runs the Schema Registry: its namespace, scrape job and replicas. */
+  readonly schemaRegistry?: {
+    readonly namespace: string;
+    readonly job: string;
+    readonly replicas: number;
+  };
   /** Present when the stack runs MirrorMaker 2. */
   readonly mirrorMaker?: { readonly replicas: number };
 }

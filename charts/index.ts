@@ -2,6 +2,7 @@ import { App, type Chart } from "cdk8s";
 import { KafkaClusterChart } from "./kafka-cluster-chart.ts";
 import { KafkaTopicsChart } from "./kafka-topics-chart.ts";
 import { KafkaUsersChart } from "./kafka-users-chart.ts";
+import { SchemaRegistryChart } from "./schema-registry-chart.ts";
 import { StorageClassChart } from "./storage-class-chart.ts";
 import { addMonitoringCharts } from "./monitoring/index.ts";
 import type { PlatformModel } from "./model.ts";
@@ -40,6 +41,8 @@ export function addStackCharts(app: App, model: PlatformModel): void {
     // The monitoring selects Strimzi's pods, so it exists only where Strimzi runs the cluster.
     if (model.config.monitoring.enabled) addMonitoringCharts(app, model);
   }
+  // The registry is a Kafka client like a service, on either path to the cluster.
+  if (model.config.schemaRegistry.enabled) new SchemaRegistryChart(app, model);
 }
 
 /** Renders every chart of a stack, deterministically, without writing files. */

@@ -1,6 +1,11 @@
 import { deriveAllAccess } from "../acl/derive.ts";
 import { ADMIN_QUOTAS, serviceQuotaPlan, type UserQuotas } from "../acl/quotas.ts";
 import { PLATFORM_ADMIN_USER, services } from "../acl/services.ts";
+import {
+  SCHEMA_REGISTRY_DEFAULT_NAMESPACE,
+  SCHEMA_REGISTRY_USER,
+  deriveSchemaRegistryAccess,
+} from "../acl/schema-registry.ts";
 import type { ServiceAccess, ServiceDefinition } from "../acl/types.ts";
 import type { LoadedStack } from "../infra/config/load.ts";
 import type { StackConfig } from "../infra/config/schema.ts";
@@ -13,6 +18,11 @@ import {
 } from "../topics/capacity.ts";
 import { TOPIC_REPLICATION_FACTOR } from "../topics/policy.ts";
 import { resolveTopics } from "../topics/resolve.ts";
+import {
+  registrySubjects,
+  unknownSubjectOverrides,
+  type RegistrySubject,
+} from "../topics/schemas/subjects.ts";
 import { tenantCeiling } from "../topics/tenant-ceiling.ts";
 import { GIB } from "../topics/sizes.ts";
 import type { ResolvedTopic } from "../topics/types.ts";
@@ -34,6 +44,23 @@ export interface PlatformModel {
   readonly capacity: CapacityPlan;
   /** Per user (services and the admin): the client quotas every broker enforces. */
   readonly quotas: Readonly<Record<string, UserQuotas>>;
+  /** The Schema Registry's subjects with their compatibility; empty where it is not enabled. */
+  readonly subjects: readonly RegistrySubject[];
+}
+
+/**
+ * What the Schema Registry's KafkaSQL user may use per broker: a trickle of schema writes and a
+ * full journal replay on each start (a few MiB).
+ */
+export const SCHEMA_REGISTRY_QUOTAS: UserQuotas = {
+  producerByteRate: 1024 * 1024,
+  consumerByteRate: 8 * 1024 * 1024,
+  requestPercentage: 50,
+};
+
+/** The namespace the stack's Schema Registry runs in. */
+export function schemaRegistryNamespace(config: StackConfig): string {
+  return config.schemaRegistry.namespace ?? SCHEMA_REGISTRY_DEFAULT_NAMESPACE;
 }
 
 /**
@@ -158,15 +185,32 @@ function refuseTooManyTenants(
 export function buildPlatformModel(
   loaded: Pick<LoadedStack, "stack" | "file" | "config">,
 ): PlatformModel {
+  const registry = loaded.config.schemaRegistry;
   const topics = resolveTopics({
     environment: loaded.config.environment,
     tenants: loaded.config.tenants,
+    components: registry.enabled ? ["schema-registry"] : [],
   });
-  const access = deriveAllAccess();
+  const access = [
+    ...deriveAllAccess(),
+    ...(registry.enabled
+      ? [deriveSchemaRegistryAccess(schemaRegistryNamespace(loaded.config))]
+      : []),
+  ];
+  const subjects = registry.enabled ? registrySubjects(topics, registry.compatibility) : [];
+  const overrideIssues = unknownSubjectOverrides(
+    loaded.file,
+    registry.compatibility ?? {},
+    registrySubjects(topics),
+  );
+  if (overrideIssues.length > 0) throw new ValidationError(overrideIssues);
   refuseTooManyTenants(loaded.file, loaded.config, topics);
   const capacity = stackCapacityPlan(loaded.config, topics);
   refuseTooSmallDisks(loaded.file, loaded.config, capacity);
-  const quotas = stackQuotas(loaded.file, loaded.config, topics);
+  const quotas = {
+    ...stackQuotas(loaded.file, loaded.config, topics),
+    ...(registry.enabled ? { [SCHEMA_REGISTRY_USER]: SCHEMA_REGISTRY_QUOTAS } : {}),
+  };
   return {
     stack: loaded.stack,
     file: loaded.file,
@@ -175,5 +219,6 @@ export function buildPlatformModel(
     access,
     capacity,
     quotas,
+    subjects,
   };
 }

@@ -1,6 +1,6 @@
 import { days } from "./durations.ts";
 import { gib, kib } from "./sizes.ts";
-import type { TopicDefinition } from "./types.ts";
+import type { ComponentTopicDefinition, TopicDefinition } from "./types.ts";
 
 /**
  * The topic catalog: every topic the platform runs, from the seed. Values the seed left open
@@ -171,3 +171,54 @@ export const topicCatalog = [
 ] as const satisfies readonly TopicDefinition[];
 
 export type CatalogTopicTemplate = (typeof topicCatalog)[number]["name"];
+
+/**
+ * Topics the platform's own components keep their state in. A stack has them where it enables
+ * the component (topics/resolve.ts `components`); the component's KafkaUser gets exactly these
+ * (acl/schema-registry.ts). Not event streams: no envelope, no schema subject.
+ */
+export const componentTopicCatalog = [
+  {
+    name: "schema-registry.journal",
+    component: "schema-registry",
+    description:
+      "The Schema Registry's KafkaSQL journal: every schema, version, rule and setting change (Apicurio's kafkasql-journal).",
+    partitions: 1,
+    retentionMs: days(7),
+    cleanupPolicy: "compact",
+    key: "registry entity (Apicurio's message key)",
+    rationale:
+      "Every registry replica replays the journal in full on start, in order: one partition. Compacted so the latest write per key is kept for ever: the journal is the registry's only storage (decision 0012).",
+    capacity: {
+      ingest: {
+        dev: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+        staging: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+        prod: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+      },
+      compressionRatio: 1,
+      rationale:
+        "Schema registrations come with deploys: a few KiB per new schema version, a burst when `npm run schemas -- register` runs.",
+    },
+  },
+  {
+    name: "schema-registry.snapshots",
+    component: "schema-registry",
+    description:
+      "Snapshots of the Schema Registry's state, so a replica starts from the latest one instead of the whole journal (Apicurio's kafkasql-snapshots).",
+    partitions: 1,
+    retentionMs: days(7),
+    cleanupPolicy: "compact",
+    key: "snapshot id",
+    rationale:
+      "Written rarely (Apicurio's snapshot schedule, daily by default); compacted like the journal, one partition so the latest is found in one read.",
+    capacity: {
+      ingest: {
+        dev: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+        staging: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+        prod: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+      },
+      compressionRatio: 1,
+      rationale: "One snapshot of the whole registry (KiB to a few MiB) a day.",
+    },
+  },
+] as const satisfies readonly ComponentTopicDefinition[];

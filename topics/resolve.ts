@@ -1,6 +1,6 @@
 import { services as defaultServices } from "../acl/services.ts";
 import type { ServiceDefinition } from "../acl/types.ts";
-import { topicCatalog } from "./catalog.ts";
+import { componentTopicCatalog, topicCatalog } from "./catalog.ts";
 import { environmentTopicOverrides } from "./environment-overrides.ts";
 import {
   DEAD_LETTER_COMPRESSION_RATIO,
@@ -17,7 +17,15 @@ import {
   expandTemplate,
   familyPrefix,
 } from "./templates.ts";
-import type { CleanupPolicy, Environment, ResolvedTopic, TopicDefinition } from "./types.ts";
+import { topicNameProblems } from "./naming.ts";
+import type {
+  CleanupPolicy,
+  ComponentTopicDefinition,
+  Environment,
+  PlatformComponent,
+  ResolvedTopic,
+  TopicDefinition,
+} from "./types.ts";
 import { CATALOG_FILE, validateCatalog } from "./validate.ts";
 import { ValidationError, type ValidationIssue } from "./validation-error.ts";
 
@@ -26,6 +34,9 @@ export interface TopicResolutionInput {
   readonly tenants: readonly string[];
   readonly catalog?: readonly TopicDefinition[];
   readonly services?: readonly ServiceDefinition[];
+  /** The platform components the stack runs; their own topics (componentTopicCatalog) join. */
+  readonly components?: readonly PlatformComponent[];
+  readonly componentCatalog?: readonly ComponentTopicDefinition[];
 }
 
 /** The service reads topics or its commands as its group `<service>`. */
@@ -102,6 +113,33 @@ export function resolveTopics(input: TopicResolutionInput): ResolvedTopic[] {
         add(def, expandTemplate(def.name, SERVICE_PLACEHOLDER, s.name));
       }
     }
+  }
+  const components = input.components ?? [];
+  const componentCatalog = input.componentCatalog ?? componentTopicCatalog;
+  const componentIssues: ValidationIssue[] = [];
+  componentCatalog.forEach((def, i) => {
+    for (const problem of topicNameProblems(def.name)) {
+      componentIssues.push({
+        file: CATALOG_FILE,
+        path: `componentTopicCatalog[${i}].name`,
+        message: `"${def.name}" ${problem}`,
+      });
+    }
+  });
+  if (componentIssues.length > 0) throw new ValidationError(componentIssues);
+  for (const def of componentCatalog.filter((d) => components.includes(d.component))) {
+    topics.push({
+      name: def.name,
+      source: def.name,
+      family: "single",
+      partitions: def.partitions,
+      replicationFactor: TOPIC_REPLICATION_FACTOR,
+      config: topicConfig(retention(def.retentionMs), def.cleanupPolicy),
+      key: def.key,
+      description: def.description,
+      ingest: def.capacity.ingest[input.environment],
+      compressionRatio: def.capacity.compressionRatio,
+    });
   }
   for (const s of serviceList.filter(consumesAnything)) {
     topics.push({

@@ -53,6 +53,32 @@ export interface TopicDefinition {
   readonly rationale?: string;
   /** Expected ingest, compression and size cap: the input of disk sizing and quotas. */
   readonly capacity: TopicCapacity;
+  /**
+   * The schema compatibility of the topic's value subject(s), when not the default BACKWARD
+   * (topics/compatibility.ts); checked when the catalog is validated.
+   */
+  readonly compatibility?: string;
+}
+
+/** A platform component that keeps its state in topics of its own (they are in the catalog too). */
+export type PlatformComponent = "schema-registry";
+
+/**
+ * A topic a platform component keeps its own state in, such as the Schema Registry's KafkaSQL
+ * journal: not an event stream (no envelope, no subject), present in a stack only where the
+ * component is enabled, with RF 3 and min ISR 2 like every topic.
+ */
+export interface ComponentTopicDefinition {
+  readonly name: string;
+  readonly component: PlatformComponent;
+  readonly description: string;
+  readonly partitions: number;
+  /** Retention in milliseconds (delete policies only; a compacted topic keeps every key's latest). */
+  readonly retentionMs: number;
+  readonly cleanupPolicy: CleanupPolicy;
+  readonly key: string;
+  readonly rationale: string;
+  readonly capacity: TopicCapacity;
 }
 
 /** A topic as one stack applies it: a concrete name and the full Kafka topic config. */

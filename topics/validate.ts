@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from "../acl/types.ts";
+import { COMPATIBILITY_MODES, isCompatibilityMode } from "./compatibility.ts";
 import { topicNameProblems, isLegalSegment } from "./naming.ts";
 import { TOPIC_MIN_INSYNC_REPLICAS, TOPIC_REPLICATION_FACTOR } from "./policy.ts";
 import { SERVICE_PLACEHOLDER, TENANT_PLACEHOLDER, expandTemplate } from "./templates.ts";
@@ -122,6 +123,13 @@ export function validateCatalog(
     }
     if (t.key.trim() === "") topicIssue(`${at}.key`, "must say what the message key is");
     if (t.events.length === 0) topicIssue(`${at}.events`, "must list at least one event type");
+    if (t.compatibility !== undefined && !isCompatibilityMode(t.compatibility)) {
+      topicIssue(
+        `${at}.compatibility`,
+        `unknown compatibility mode "${t.compatibility}"`,
+        COMPATIBILITY_MODES,
+      );
+    }
   });
 
   const templates = catalog.map((t) => t.name);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COMPATIBILITY_MODES } from "../../topics/compatibility.ts";
 import { isLegalSegment } from "../../topics/naming.ts";
 
 /**
@@ -11,6 +12,8 @@ export const PROJECT = "kafka-platform";
 export const SUPPORTED_KAFKA_VERSIONS = ["4.3.1"] as const;
 export const SUPPORTED_METADATA_VERSIONS = ["4.3-IV0"] as const;
 export const STRIMZI_VERSION = "1.2.0";
+/** Apicurio Registry versions the repository runs and tests (local/registry.ts fetches the same). */
+export const SUPPORTED_SCHEMA_REGISTRY_VERSIONS = ["3.3.3"] as const;
 
 const k8sName = z
   .string()
@@ -193,10 +196,27 @@ export const stackConfigSchema = z
       .optional(),
     /** Protect the cluster, node pools and topics from deletion. Set false only to tear a stack down on purpose. */
     protectData: z.boolean(),
+    /** Apicurio Registry with KafkaSQL storage (charts/schema-registry-chart.ts, decision 0012). */
     schemaRegistry: z
       .object({
         enabled: z.boolean(),
         replicas: z.number().int().min(1).max(5),
+        /** Namespace the registry runs in, labelled as a client namespace; default schema-registry. */
+        namespace: k8sName.optional(),
+        /** Container image; the version is pinned to one the repository tests against. */
+        image: z
+          .object({
+            repository: z.string().min(1).optional(),
+            version: z.enum(SUPPORTED_SCHEMA_REGISTRY_VERSIONS),
+          })
+          .strict()
+          .optional(),
+        resources: resources.optional(),
+        /**
+         * Per-subject compatibility overrides for this stack (`<topic>-value` to a mode), on top of
+         * the catalog's (topics/catalog.ts `compatibility`) and the BACKWARD default.
+         */
+        compatibility: z.record(z.string(), z.enum(COMPATIBILITY_MODES)).optional(),
       })
       .strict(),
     mirrorMaker: z
@@ -355,9 +375,9 @@ export const stackConfigSchema = z
         message: "needs sourceRegion and sourceBootstrap when enabled",
       });
     }
-    // Config slots shaped for the Schema Registry and MirrorMaker 2; no chart deploys them yet,
-    // so enabling one would only render monitoring for workloads that do not exist.
-    for (const slot of ["schemaRegistry", "mirrorMaker"] as const) {
+    // The config slot shaped for MirrorMaker 2; no chart deploys it yet, so enabling it would
+    // only render monitoring for workloads that do not exist.
+    for (const slot of ["mirrorMaker"] as const) {
       if (c[slot].enabled) {
         ctx.addIssue({
           code: "custom",

@@ -43,7 +43,12 @@ describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (_
 
   it("has one KafkaUser per declared service, plus the platform admin, all SCRAM-SHA-512", () => {
     expect(users.map((u) => u.metadata.name).sort()).toEqual(
-      [...services.map((s) => s.name), PLATFORM_ADMIN_USER].sort(),
+      [
+        ...services.map((s) => s.name),
+        PLATFORM_ADMIN_USER,
+        // The Schema Registry is a Kafka client too (acl/schema-registry.ts).
+        ...(rendered.model.config.schemaRegistry.enabled ? ["schema-registry"] : []),
+      ].sort(),
     );
     for (const u of users) {
       // A service's password comes from the Secret the stack writes (decision 0006); the
@@ -102,7 +107,7 @@ describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (_
             : acl.resource.type === "transactionalId"
               ? [`${u.metadata.name}.tx.`]
               : acl.resource.type === "group"
-                ? [`${u.metadata.name}.broadcast.`]
+                ? [`${u.metadata.name}.broadcast.`, `${u.metadata.name}.kafkasql.`]
                 : [];
         expect(allowed, `${u.metadata.name}: ${JSON.stringify(acl.resource)}`).toContain(
           acl.resource.name,

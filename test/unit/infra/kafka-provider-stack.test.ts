@@ -14,6 +14,7 @@ import {
   type RegisteredResource,
 } from "./support/pulumi-harness.ts";
 import { expectedGrantList } from "../support/expected-grants.ts";
+import { SCHEMA_REGISTRY_GRANTS } from "../support/kafka-clients.ts";
 
 const TOPIC = "kafka:index/topic:Topic";
 const ACL = "kafka:index/acl:Acl";
@@ -87,9 +88,15 @@ describe(`kafka-provider stack (from ${base}) under Pulumi mocks`, () => {
     const typeName = { topic: "Topic", group: "Group", transactionalId: "TransactionalID" };
     const pattern = { literal: "Literal", prefix: "Prefixed" };
     // Expected grants come from the declarations by a route of their own (never acl/derive.ts).
-    const expected = services
+    const grants = [
+      ...services.map((s) => ({ name: s.name, grants: expectedGrantList(s) })),
+      ...(config.schemaRegistry.enabled
+        ? [{ name: "schema-registry", grants: SCHEMA_REGISTRY_GRANTS }]
+        : []),
+    ];
+    const expected = grants
       .flatMap((s) =>
-        expectedGrantList(s).map((g) =>
+        s.grants.map((g) =>
           [
             `User:${s.name}`,
             typeName[g.resourceType],

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { services } from "../../../acl/services.ts";
+import { kafkaClients } from "../support/kafka-clients.ts";
 import { renderStack } from "../../../charts/index.ts";
 import { buildPlatformModel } from "../../../charts/model.ts";
 import { listStacks, loadStack } from "../../../infra/config/load.ts";
@@ -58,7 +58,7 @@ for (const stack of listStacks()) {
       it("writes Secret kafka-<service> with username, password, ca.crt and bootstrap.servers", () => {
         const ns = loaded.config.kubernetes.namespace;
         const bootstrap = `${loaded.config.cluster.name}-kafka-bootstrap.${ns}.svc:9093`;
-        for (const s of services) {
+        for (const s of kafkaClients(loaded.config)) {
           const secret = secretNamed(s.namespace, `kafka-${s.name}`);
           expect(decoded(secret)).toEqual({
             username: s.name,
@@ -76,7 +76,7 @@ for (const stack of listStacks()) {
         const users = rendered
           .flatMap((c) => c.objects)
           .filter((o) => o.kind === "KafkaUser" && o.metadata.name !== "platform-admin");
-        expect(users).toHaveLength(services.length);
+        expect(users).toHaveLength(kafkaClients(loaded.config).length);
         for (const u of users) {
           const ref = (
             u["spec"] as {
@@ -104,7 +104,7 @@ for (const stack of listStacks()) {
 
       it("creates each service namespace labelled as a client namespace the brokers admit", () => {
         const label = loaded.config.kubernetes.clientNamespaceLabel;
-        for (const nsName of new Set(services.map((s) => s.namespace))) {
+        for (const nsName of new Set(kafkaClients(loaded.config).map((s) => s.namespace))) {
           const found = byType(NAMESPACE).filter(
             (r) => (unwrapSecrets(r.inputs["metadata"]) as { name: string }).name === nsName,
           );

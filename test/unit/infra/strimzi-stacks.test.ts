@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderStack, type K8sObject, type RenderedChart } from "../../../charts/index.ts";
 import { buildPlatformModel } from "../../../charts/model.ts";
-import { services } from "../../../acl/services.ts";
+import { kafkaClients } from "../support/kafka-clients.ts";
 import { REPO_ROOT, listStacks, loadStack } from "../../../infra/config/load.ts";
 import { PROTECTED_ENVIRONMENTS } from "../../../infra/protection.ts";
 import {
@@ -101,11 +101,13 @@ for (const stack of listStacks()) {
       expect(counts[K8S_PROVIDER]).toBe(1);
       const separateOperatorNs =
         loaded.config.operator.namespace !== loaded.config.kubernetes.namespace;
-      const serviceNamespaces = new Set(services.map((s) => s.namespace)).size;
+      // Services and the Schema Registry where it runs (a Kafka client like a service).
+      const clients = kafkaClients(loaded.config);
+      const serviceNamespaces = new Set(clients.map((s) => s.namespace)).size;
       expect(counts[NAMESPACE]).toBe((separateOperatorNs ? 2 : 1) + serviceNamespaces);
       // Per service: one password, its Secret in the Kafka namespace, its Secret in its own.
-      expect(counts[RANDOM_PASSWORD]).toBe(services.length);
-      expect(counts[SECRET]).toBe(2 * services.length);
+      expect(counts[RANDOM_PASSWORD]).toBe(clients.length);
+      expect(counts[SECRET]).toBe(2 * clients.length);
       expect(counts[RELEASE]).toBe(1);
       // One ConfigGroup `<chart>-<tier>` per (chart, tier) that has objects, no more, no fewer.
       const groupNames = manifestGroups().map((g) => g.name);
@@ -289,7 +291,9 @@ for (const stack of listStacks()) {
       // Each service mounts `kafka-<service>` in the namespace acl/services.ts declares for it.
       const secrets = run.outputs["credentialSecrets"] as Record<string, string>;
       expect(secrets).toEqual(
-        Object.fromEntries(services.map((s) => [s.name, `${s.namespace}/kafka-${s.name}`])),
+        Object.fromEntries(
+          kafkaClients(loaded.config).map((s) => [s.name, `${s.namespace}/kafka-${s.name}`]),
+        ),
       );
     });
   });

@@ -9,6 +9,7 @@ import {
   mirrorMakerWorker,
   series,
 } from "./strimzi-series.ts";
+import { schemaRegistryAlertCases } from "./schema-registry-alert-cases.ts";
 
 /**
  * promtool unit tests for every alert of the prod-eu-west-1 stack (cluster chat-kafka in
@@ -38,6 +39,7 @@ const allUp = (metric: string): { series: string; values: string }[] => [
 ];
 
 export const alertCases: Record<string, PromtoolTestCase[]> = {
+  ...schemaRegistryAlertCases,
   KafkaBrokerDown: [
     {
       name: "one broker's target is down for longer than 3m",

@@ -29,9 +29,15 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
     // Only plain Kubernetes kinds go without a CRD.
     const noCrd = objects.filter((o) => validateObject(o).status === "no-crd").map((o) => o.kind);
     expect([...new Set(noCrd)].sort()).toEqual(
-      cfg.cluster.storageClass?.create === true
-        ? ["ConfigMap", "NetworkPolicy", "StorageClass"]
-        : ["ConfigMap", "NetworkPolicy"],
+      [
+        "ConfigMap",
+        "NetworkPolicy",
+        ...(cfg.cluster.storageClass?.create === true ? ["StorageClass"] : []),
+        // The Schema Registry's workload (charts/schema-registry-chart.ts).
+        ...(model.config.schemaRegistry.enabled
+          ? ["Deployment", "PodDisruptionBudget", "Service"]
+          : []),
+      ].sort(),
     );
   });
 
