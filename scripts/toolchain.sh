@@ -70,6 +70,17 @@ fi
 k8s_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*} -X k8s.io/component-base/version.gitMinor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2) -X k8s.io/client-go/pkg/version.gitVersion=v$KUBERNETES_VERSION"
 
 # A tool from an environment variable or PATH is used when its version output has the pin.
+# reports_version <command> <version-args> <pin>: whether the command's output names the pin.
+# The output is read whole first: piped into `grep -q`, which stops at the first match, a tool
+# that goes on writing gets SIGPIPE, and under pipefail a tool at the right version looked
+# missing now and then (etcd, under load).
+reports_version() {
+  local out
+  # shellcheck disable=SC2086 # the version arguments are a word list
+  out="$("$1" $2 2>&1)" || true
+  [[ "$out" == *"$3"* ]]
+}
+
 from_env_or_path() { # var name command version-args pin
   local var="$1" name="$2" args="$3" pin="$4" candidate=""
   if [ -n "${!var:-}" ]; then
@@ -80,8 +91,7 @@ from_env_or_path() { # var name command version-args pin
     case "$candidate" in "$cache"/*) candidate="" ;; esac
   fi
   if [ -n "$candidate" ]; then
-    # shellcheck disable=SC2086
-    if "$candidate" $args 2>&1 | grep -qF "$pin"; then
+    if reports_version "$candidate" "$args" "$pin"; then
       echo "$candidate"
       return 0
     fi
@@ -269,8 +279,7 @@ check_override() { # var version-args pin
   local var="$1" args="$2" pin="$3"
   [ -n "${!var:-}" ] || return 0
   [ -x "${!var}" ] || die "$var=${!var} is not an executable file"
-  # shellcheck disable=SC2086
-  "${!var}" $args 2>&1 | grep -qF "$pin" || die "$var=${!var} does not report version $pin ('${!var} $args')"
+  reports_version "${!var}" "$args" "$pin" || die "$var=${!var} does not report version $pin ('${!var} $args')"
 }
 check_override ETCD --version "etcd Version: $ETCD_VERSION"
 check_override KUBE_APISERVER --version "v$KUBERNETES_VERSION"
