@@ -51,13 +51,32 @@ export const COMPONENT_RESOURCES: Readonly<
 };
 
 /**
+ * The kubernetes provider's await annotations on the Kafka resource: `pulumi up` holds the
+ * resource (and what depends on it: the services' credential Secrets copy the cluster CA that
+ * the Cluster Operator writes) until Strimzi reports the cluster `Ready`, instead of racing the
+ * operator on a new cluster. Thirty minutes covers a first start and a rolling update of three
+ * brokers and three controllers. Left out where no operator pod can run (`operator.awaitReady:
+ * false`, the local control plane).
+ */
+export const KAFKA_READY_AWAIT_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "pulumi.com/waitFor": "condition=Ready",
+  "pulumi.com/timeoutSeconds": "1800",
+};
+
+/**
  * The Kafka resource (kafka.strimzi.io/v1, KRaft): replicas and storage live in the node
  * pools, so this holds the listener, security, broker config and the operators around it.
  */
 export function addKafka(scope: Construct, model: PlatformModel): Kafka {
   const { cluster } = model.config;
   return new Kafka(scope, "kafka", {
-    metadata: { name: cluster.name, labels: platformLabels(model) },
+    metadata: {
+      name: cluster.name,
+      labels: platformLabels(model),
+      ...(model.config.operator.awaitReady === false
+        ? {}
+        : { annotations: KAFKA_READY_AWAIT_ANNOTATIONS }),
+    },
     spec: {
       kafka: {
         version: cluster.kafkaVersion,
