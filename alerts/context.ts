@@ -29,8 +29,19 @@ export function alertContextFromModel(model: PlatformModel): AlertContext {
           },
         }
       : {}),
-    ...(config.mirrorMaker.enabled
-      ? { mirrorMaker: { replicas: config.mirrorMaker.replicas } }
+    // Only where the stack receives: the region that only serves runs no MirrorMaker.
+    ...(config.mirrorMaker.enabled && (model.mirror?.inbound.length ?? 0) > 0
+      ? {
+          mirrorMaker: {
+            replicas: config.mirrorMaker.replicas,
+            rpoSeconds: config.mirrorMaker.rpoSeconds ?? 0,
+            syncSeconds: Number(
+              model.mirror?.inbound[0]?.checkpointConnector[
+                "sync.group.offsets.interval.seconds"
+              ] ?? 10,
+            ),
+          },
+        }
       : {}),
   };
 }

@@ -1,12 +1,31 @@
+import {
+  MIRROR_CHECKPOINT_METRIC_PREFIX,
+  MIRROR_SOURCE_METRIC_PREFIX,
+} from "../charts/mirror-maker-metrics.ts";
 import { promString } from "./selectors.ts";
 import type { AlertContext, AlertGroup } from "./types.ts";
 
-/** MirrorMaker 2 workers (pods of kind KafkaMirrorMaker2 in the Kafka namespace). Only for stacks that mirror. */
+/**
+ * MirrorMaker 2 (pods of kind KafkaMirrorMaker2 in the Kafka namespace), only on stacks that
+ * receive from another region. The connector series come from the exporter rules in
+ * charts/mirror-maker-metrics.ts: Kafka's MirrorSourceConnector metrics (replication-latency-ms,
+ * record-age-ms per partition), MirrorCheckpointConnector's checkpoint-latency-ms per group and
+ * partition, and Connect's connector status and failed task count.
+ */
 export function mirrorMakerAlerts(ctx: AlertContext): AlertGroup {
   if (ctx.mirrorMaker === undefined) return { name: "kafka-mirror-maker", alerts: [] };
-  const m = `namespace=${promString(ctx.namespace)}, strimzi_io_kind="KafkaMirrorMaker2"`;
+  const ns = `namespace=${promString(ctx.namespace)}`;
+  const m = `${ns}, strimzi_io_kind="KafkaMirrorMaker2"`;
   const up = `(sum by (namespace) (up{${m}}) or sum by (namespace) (0 * absent(up{${m}})))`;
-  const replicas = ctx.mirrorMaker.replicas;
+  const { replicas, rpoSeconds, syncSeconds } = ctx.mirrorMaker;
+  const rpoMs = rpoSeconds * 1000;
+  // Latency is how long a record took from the source's append to the target's ack; a fifth
+  // of the RPO leaves room to react before the RPO itself is at risk.
+  const latencyMs = Math.round(rpoMs / 5);
+  const stalledSeconds = syncSeconds * 6;
+  const latency = `max by (namespace, topic) (${MIRROR_SOURCE_METRIC_PREFIX}replication_latency_ms_max{${ns}})`;
+  const age = `max by (namespace, topic) (${MIRROR_SOURCE_METRIC_PREFIX}record_age_ms_max{${ns}})`;
+  const checkpoint = `${MIRROR_CHECKPOINT_METRIC_PREFIX}checkpoint_latency_ms_max{${ns}}`;
   return {
     name: "kafka-mirror-maker",
     alerts: [
@@ -25,6 +44,38 @@ export function mirrorMakerAlerts(ctx: AlertContext): AlertGroup {
         for: "5m",
         summary: "MirrorMaker 2 runs with fewer workers than configured.",
         description: `No MirrorMaker 2 worker in {{ $labels.namespace }} is up: topics from the other region are not mirrored.`,
+      },
+      {
+        alert: "KafkaMirrorMaker2ReplicationLatencyHigh",
+        severity: "warning",
+        expr: `${latency} > ${latencyMs}`,
+        for: "10m",
+        summary: "MirrorMaker 2 takes long to replicate records.",
+        description: `Records of {{ $labels.topic }} reach {{ $labels.namespace }} {{ $value | humanize }} ms after the source appended them (warning above ${latencyMs} ms, a fifth of the ${rpoSeconds} s RPO).`,
+      },
+      {
+        alert: "KafkaMirrorMaker2RecordAgeAboveRpo",
+        severity: "critical",
+        expr: `${age} > ${rpoMs}`,
+        for: "2m",
+        summary: "Mirrored records are older than the RPO.",
+        description: `MirrorMaker 2 replicates records of {{ $labels.topic }} into {{ $labels.namespace }} {{ $value | humanize }} ms after they were written, more than the ${rpoSeconds} s RPO: a failover now would lose more than the RPO allows.`,
+      },
+      {
+        alert: "KafkaMirrorMaker2ConnectorFailed",
+        severity: "critical",
+        expr: `max by (namespace, connector) (kafka_connect_connector_status{${ns}, status="failed"}) > 0 or max by (namespace, connector) (kafka_connect_worker_connector_failed_task_count{${ns}}) > 0`,
+        for: "5m",
+        summary: "A MirrorMaker 2 connector or task has failed.",
+        description: `Connector {{ $labels.connector }} in {{ $labels.namespace }} (or one of its tasks) has failed: what it replicates or translates is not moving.`,
+      },
+      {
+        alert: "KafkaMirrorMaker2CheckpointStalled",
+        severity: "warning",
+        expr: `(max by (namespace, group) (${checkpoint}) > ${stalledSeconds * 1000}) or (max by (namespace, connector) (kafka_connect_connector_status{${ns}, connector=~".*MirrorCheckpointConnector", status="running"}) unless on (namespace) count by (namespace) (${checkpoint}))`,
+        for: "15m",
+        summary: "MirrorMaker 2's checkpoints have stalled.",
+        description: `Consumer offsets translated into {{ $labels.namespace }} are stale ({{ $labels.group }}{{ $labels.connector }}): the checkpoint connector emits none, or none newer than ${stalledSeconds} s; a failover would re-read more than it should.`,
       },
     ],
   };

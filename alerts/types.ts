@@ -41,7 +41,13 @@ export interface AlertContext {
     readonly replicas: number;
   };
   /** Present when the stack runs MirrorMaker 2. */
-  readonly mirrorMaker?: { readonly replicas: number };
+  readonly mirrorMaker?: {
+    readonly replicas: number;
+    /** The stack's RPO (mirrorMaker.rpoSeconds): record age above it fires an alert. */
+    readonly rpoSeconds: number;
+    /** The checkpoint connector's sync interval: checkpoints older than a few of these have stalled. */
+    readonly syncSeconds: number;
+  };
 }
 
 /** A recording rule: a series Prometheus computes ahead, for dashboards and alerts. */

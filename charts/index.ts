@@ -2,6 +2,7 @@ import { App, type Chart } from "cdk8s";
 import { KafkaClusterChart } from "./kafka-cluster-chart.ts";
 import { KafkaTopicsChart } from "./kafka-topics-chart.ts";
 import { KafkaUsersChart } from "./kafka-users-chart.ts";
+import { MirrorMakerChart } from "./mirror-maker-chart.ts";
 import { SchemaRegistryChart } from "./schema-registry-chart.ts";
 import { StorageClassChart } from "./storage-class-chart.ts";
 import { addMonitoringCharts } from "./monitoring/index.ts";
@@ -38,6 +39,8 @@ export function addStackCharts(app: App, model: PlatformModel): void {
     if (model.config.cluster.storageClass?.create === true) new StorageClassChart(app, model);
     new KafkaTopicsChart(app, model);
     new KafkaUsersChart(app, model);
+    // MirrorMaker 2 between regions (decision 0013), where the stack mirrors.
+    if (model.mirror !== undefined) new MirrorMakerChart(app, model);
     // The monitoring selects Strimzi's pods, so it exists only where Strimzi runs the cluster.
     if (model.config.monitoring.enabled) addMonitoringCharts(app, model);
   }

@@ -16,7 +16,7 @@ import {
 } from "./imports/kafka.strimzi.io.ts";
 import { brokerConfig } from "./broker-config.ts";
 import { platformLabels } from "./labels.ts";
-import { clientListener } from "./listeners.ts";
+import { brokerNodeIds, clientListener, replicationListener } from "./listeners.ts";
 import { KAFKA_METRICS_CONFIGMAP_KEY, kafkaMetricsConfigMapName } from "./monitoring/index.ts";
 import type { PlatformModel } from "./model.ts";
 
@@ -81,7 +81,11 @@ export function addKafka(scope: Construct, model: PlatformModel): Kafka {
       kafka: {
         version: cluster.kafkaVersion,
         metadataVersion: cluster.metadataVersion,
-        listeners: [clientListener(model)],
+        listeners: [
+          clientListener(model),
+          // The peer regions' MirrorMaker connects here (decision 0013); only where the stack mirrors.
+          ...[replicationListener(model, brokerNodeIds(model))].filter((l) => l !== undefined),
+        ],
         authorization: {
           type: KafkaSpecKafkaAuthorizationType.SIMPLE,
           superUsers: [PLATFORM_ADMIN_USER],

@@ -7,7 +7,9 @@ import {
   deriveSchemaRegistryAccess,
 } from "../acl/schema-registry.ts";
 import type { ServiceAccess, ServiceDefinition } from "../acl/types.ts";
-import type { LoadedStack } from "../infra/config/load.ts";
+import { listStacks, loadStack, type LoadedStack } from "../infra/config/load.ts";
+import { withMirroredConsumerAcls } from "../acl/mirror-maker.ts";
+import { buildMirrorPlan, remoteResourcesFor, type MirrorPlan } from "./mirror-maker-plan.ts";
 import type { StackConfig } from "../infra/config/schema.ts";
 import {
   capacityPlan,
@@ -46,6 +48,17 @@ export interface PlatformModel {
   readonly quotas: Readonly<Record<string, UserQuotas>>;
   /** The Schema Registry's subjects with their compatibility; empty where it is not enabled. */
   readonly subjects: readonly RegistrySubject[];
+  /** MirrorMaker 2 between regions (charts/mirror-maker-plan.ts); absent where the stack does not mirror. */
+  readonly mirror?: MirrorPlan;
+}
+
+/** The region another stack declares, or undefined when its file does not load. */
+function peerRegion(stack: string): string | undefined {
+  try {
+    return loadStack(stack).config.region;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -211,14 +224,27 @@ export function buildPlatformModel(
     ...stackQuotas(loaded.file, loaded.config, topics),
     ...(registry.enabled ? { [SCHEMA_REGISTRY_USER]: SCHEMA_REGISTRY_QUOTAS } : {}),
   };
+  const mirror = buildMirrorPlan({
+    file: loaded.file,
+    config: loaded.config,
+    topics,
+    services,
+    peers: { stacks: listStacks(), regionOf: peerRegion },
+  });
+  if (mirror.issues.length > 0) throw new ValidationError(mirror.issues);
+  const plan = mirror.plan;
   return {
     stack: loaded.stack,
     file: loaded.file,
     config: loaded.config,
     topics,
-    access,
+    access:
+      plan === undefined
+        ? access
+        : withMirroredConsumerAcls(access, services, (t) => remoteResourcesFor(plan, t)),
     capacity,
     quotas,
     subjects,
+    ...(plan === undefined ? {} : { mirror: plan }),
   };
 }

@@ -4,10 +4,16 @@ import {
   NetworkPolicyPort,
   NetworkPolicyTrafficDefault,
   Namespaces,
+  NetworkPolicyIpBlock,
   Pods,
 } from "cdk8s-plus-27";
 import { STRIMZI_CLUSTER_LABEL, platformLabels } from "./labels.ts";
-import { CLIENT_LISTENER_PORT, clientNamespaceSelector } from "./listeners.ts";
+import {
+  CLIENT_LISTENER_PORT,
+  REPLICATION_LISTENER_PORT,
+  clientNamespaceSelector,
+  replicationPeerNetworks,
+} from "./listeners.ts";
 import type { PlatformModel } from "./model.ts";
 
 /**
@@ -19,6 +25,8 @@ import type { PlatformModel } from "./model.ts";
  * - `<cluster>-kafka-clients` states the client rule in the rendered output, so review and the
  *   tests see it. NetworkPolicies add up, so it neither widens nor replaces Strimzi's; switching
  *   generation off would leave the brokers with this rule alone and cut replication.
+ * - Where the stack mirrors, the replication listener admits only the peer regions' networks
+ *   (`mirrorMaker.peers[].networks`, as ipBlock peers; decision 0013).
  * - Metrics ports are not restricted. Strimzi generates policies that open the metrics port
  *   (9404) of the brokers, Cruise Control and the Kafka Exporter to every peer, and policies
  *   only add up: a policy of ours admitting only Prometheus's namespace would restrict nothing.
@@ -41,6 +49,11 @@ export function addNetworkPolicies(scope: Construct, model: PlatformModel): Netw
             }),
             ports: [NetworkPolicyPort.tcp(CLIENT_LISTENER_PORT)],
           },
+          // The peer regions' MirrorMaker, from their networks only, on the replication listener.
+          ...replicationPeerNetworks(model).map((cidr, i) => ({
+            peer: NetworkPolicyIpBlock.ipv4(scope, `replication-peer-${i}`, cidr),
+            ports: [NetworkPolicyPort.tcp(REPLICATION_LISTENER_PORT)],
+          })),
         ],
       },
     }),

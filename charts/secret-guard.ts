@@ -21,7 +21,13 @@ export function findSecretMaterial(objects: readonly K8sObject[]): string[] {
         for (const [k, v] of Object.entries(node)) {
           const at = `${path}.${k}`;
           // A reference to a Secret (valueFrom.secretKeyRef) is fine; a literal value is not.
-          if (SECRET_FIELD.test(k) && (typeof v === "string" || typeof v === "number")) {
+          // Strimzi's `passwordSecret: {secretName, password}` names the key inside a Secret.
+          const keyName = k === "password" && path.endsWith(".passwordSecret");
+          if (
+            SECRET_FIELD.test(k) &&
+            !keyName &&
+            (typeof v === "string" || typeof v === "number")
+          ) {
             findings.push(`${ref}: ${at}`);
           }
           walk(v, at);

@@ -17,6 +17,11 @@ export const topicCatalog = [
     cleanupPolicy: "delete",
     key: "conversation_id",
     events: ["chat.message.sent", "chat.message.edited", "chat.message.deleted"],
+    replication: {
+      allowed: true,
+      rationale:
+        "The messages users sent are the platform's data: losing a region must not lose them.",
+    },
     capacity: {
       // Per tenant.
       ingest: {
@@ -48,6 +53,11 @@ export const topicCatalog = [
     ],
     rationale:
       "The seed gives no numbers. Keyed by conversation like chat.messages, so per-conversation order holds; 16 partitions because the volume is a fraction of messages (one per conversation change or read receipt batch) and 16 still spreads over 3 brokers with headroom for 16 consumers; 7 days is enough for any consumer outage and replay, since the durable record is the message store.",
+    replication: {
+      allowed: true,
+      rationale:
+        "Delivery and read state that consumers in the other region need to resume where this one stopped.",
+    },
     capacity: {
       ingest: {
         dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(8) },
@@ -70,6 +80,11 @@ export const topicCatalog = [
     events: ["presence.changed"],
     rationale:
       "The seed says compact with 1 day retention. With cleanup.policy=compact alone Kafka ignores retention.ms, so the 1 day would mean nothing; compact,delete keeps only the latest state per user and drops users not seen for a day.",
+    replication: {
+      allowed: false,
+      rationale:
+        "Presence is rebuilt within seconds from live connections; mirroring it would show users online in a region they are not connected to.",
+    },
     capacity: {
       ingest: {
         dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(4) },
@@ -135,6 +150,10 @@ export const topicCatalog = [
     events: ["audit.recorded"],
     rationale:
       "Keyed by tenant so each tenant's audit trail is totally ordered, which audit exports rely on.",
+    replication: {
+      allowed: true,
+      rationale: "The compliance trail must survive the loss of a region.",
+    },
     capacity: {
       ingest: {
         dev: { avgBytesPerSec: kib(1), peakBytesPerSec: kib(4) },

@@ -54,6 +54,11 @@ export interface TopicDefinition {
   /** Expected ingest, compression and size cap: the input of disk sizing and quotas. */
   readonly capacity: TopicCapacity;
   /**
+   * Whether MirrorMaker 2 may replicate the topic to another region (a stack's
+   * `mirrorMaker.topics` may name only topics marked `allowed`), and why.
+   */
+  readonly replication?: { readonly allowed: boolean; readonly rationale: string };
+  /**
    * The schema compatibility of the topic's value subject(s), when not the default BACKWARD
    * (topics/compatibility.ts); checked when the catalog is validated.
    */

@@ -90,7 +90,8 @@ export function podMonitorPlans(model: PlatformModel): PodMonitorPlan[] {
       ports: ["http"],
     },
   ];
-  if (config.mirrorMaker.enabled) {
+  // MirrorMaker 2 runs only where the stack receives (decision 0013).
+  if ((model.mirror?.inbound.length ?? 0) > 0) {
     plans.push({
       id: "pod-monitor-mirror-maker-2",
       name: `${cluster}-mirror-maker-2`,

@@ -219,17 +219,69 @@ export const stackConfigSchema = z
         compatibility: z.record(z.string(), z.enum(COMPATIBILITY_MODES)).optional(),
       })
       .strict(),
+    /**
+     * MirrorMaker 2 between regions (docs/mirror-maker.md, decision 0013). `mode` decides the
+     * replication policy: active-passive keeps topic names (identity), active-active prefixes
+     * them with the source region (Kafka's DefaultReplicationPolicy), so nothing loops.
+     */
     mirrorMaker: z
       .object({
         enabled: z.boolean(),
-        /** The other region: the source cluster this stack mirrors from. */
-        sourceRegion: z
-          .string()
-          .regex(/^[a-z]{2}-[a-z]+-[0-9]$/, "must be a region id such as eu-west-1")
+        mode: z.enum(["active-passive", "active-active"]).optional(),
+        /** identity with active-passive, prefixed with active-active; both connectors use it. */
+        replicationPolicy: z.enum(["identity", "prefixed"]).optional(),
+        /**
+         * active-passive only: `active` serves producers and is mirrored from; `passive`
+         * receives (runs MirrorMaker 2) and takes over on failover.
+         */
+        role: z.enum(["active", "passive"]).optional(),
+        /** The other regions' stacks, how to reach them, and the networks they connect from. */
+        peers: z
+          .array(
+            z
+              .object({
+                /** The peer's stack (Pulumi.<stack>.yaml). */
+                stack: z.string().min(1),
+                /** The peer's region; also MirrorMaker's alias of that cluster. */
+                region: z
+                  .string()
+                  .regex(/^[a-z]{2}-[a-z]+-[0-9]$/, "must be a region id such as eu-west-1"),
+                /** The peer's replication listener (bootstrap host:port). */
+                bootstrap: z.string().regex(/^[a-zA-Z0-9.-]+:[0-9]{2,5}$/, "must be host:port"),
+                /** CIDRs the peer's MirrorMaker connects from: NetworkPolicy ipBlock peers. */
+                networks: z
+                  .array(
+                    z
+                      .string()
+                      .regex(
+                        /^[0-9]{1,3}(\.[0-9]{1,3}){3}\/[0-9]{1,2}$/,
+                        "must be an IPv4 CIDR such as 10.20.0.0/16",
+                      ),
+                  )
+                  .min(1),
+              })
+              .strict(),
+          )
           .optional(),
-        sourceBootstrap: z
-          .string()
-          .regex(/^[a-zA-Z0-9.-]+:[0-9]{2,5}$/, "must be host:port")
+        /** Catalog topic templates that replicate (the catalog marks which may). */
+        topics: z.array(z.string().min(1)).optional(),
+        /** Recovery point objective in seconds: the most recent data a failover may lose. */
+        rpoSeconds: z.number().int().positive().optional(),
+        /** The listener the peer region reaches this cluster on (an internal load balancer). */
+        listener: z
+          .object({
+            /** DNS name of the bootstrap load balancer; also a certificate alternative name. */
+            bootstrapHost: z
+              .string()
+              .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS name"),
+            /** One DNS name per broker, in broker order (advertised, and in the certificates). */
+            brokerHosts: z
+              .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a DNS name"))
+              .min(1),
+            /** Annotations of the load balancer Services, such as the cloud's internal-scheme one. */
+            annotations: z.record(z.string(), z.string()).optional(),
+          })
+          .strict()
           .optional(),
         replicas: z.number().int().min(1).max(5),
       })
@@ -365,34 +417,46 @@ export const stackConfigSchema = z
           "may be false only in dev (a release that does not wait can leave a broken operator running); allowed: true",
       });
     }
-    if (
-      c.mirrorMaker.enabled &&
-      (c.mirrorMaker.sourceRegion === undefined || c.mirrorMaker.sourceBootstrap === undefined)
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["mirrorMaker"],
-        message: "needs sourceRegion and sourceBootstrap when enabled",
-      });
-    }
-    // The config slot shaped for MirrorMaker 2; no chart deploys it yet, so enabling it would
-    // only render monitoring for workloads that do not exist.
-    for (const slot of ["mirrorMaker"] as const) {
-      if (c[slot].enabled) {
-        ctx.addIssue({
-          code: "custom",
-          path: [slot, "enabled"],
-          message:
-            "is not implemented yet: no chart deploys it (see docs/stack-config.md); allowed: false",
-        });
+    const mm = c.mirrorMaker;
+    if (mm.enabled) {
+      const required = ["mode", "replicationPolicy", "peers", "topics", "rpoSeconds", "listener"];
+      for (const f of required as (keyof typeof mm)[]) {
+        if (mm[f] === undefined) issue(["mirrorMaker", f], "is required when enabled");
       }
-    }
-    if (c.mirrorMaker.sourceRegion !== undefined && c.mirrorMaker.sourceRegion === c.region) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["mirrorMaker", "sourceRegion"],
-        message: "must be another region than this stack's",
+      if (mm.peers !== undefined && mm.peers.length === 0)
+        issue(["mirrorMaker", "peers"], "must name at least one peer when enabled");
+      if (mm.mode === "active-active" && mm.replicationPolicy === "identity") {
+        issue(
+          ["mirrorMaker", "replicationPolicy"],
+          "must be prefixed with mode active-active: with identity names each region would mirror the other's copies back, a loop (allowed: prefixed)",
+        );
+      }
+      if (mm.mode === "active-passive" && mm.replicationPolicy === "prefixed") {
+        issue(
+          ["mirrorMaker", "replicationPolicy"],
+          "must be identity with mode active-passive: consumers fail over to the same topic names (allowed: identity)",
+        );
+      }
+      if (mm.mode === "active-passive" && mm.role === undefined)
+        issue(
+          ["mirrorMaker", "role"],
+          "is required with mode active-passive (allowed: active, passive)",
+        );
+      if (mm.mode === "active-active" && mm.role !== undefined)
+        issue(
+          ["mirrorMaker", "role"],
+          "must be omitted with mode active-active: both regions receive",
+        );
+      (mm.peers ?? []).forEach((p, i) => {
+        if (p.region === c.region)
+          issue(["mirrorMaker", "peers", i, "region"], "must be another region than this stack's");
       });
+      if (mm.listener !== undefined && mm.listener.brokerHosts.length !== cl.brokers.replicas) {
+        issue(
+          ["mirrorMaker", "listener", "brokerHosts"],
+          `names ${mm.listener.brokerHosts.length} hosts for ${cl.brokers.replicas} brokers: one per broker`,
+        );
+      }
     }
   });
 

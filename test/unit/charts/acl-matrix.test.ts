@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isMirrorMakerUser } from "../../../charts/mirror-maker-chart.ts";
 import { PLATFORM_ADMIN_USER, services } from "../../../acl/services.ts";
 import { field, ofKind, renderedStacks } from "../render/rendered-stacks.ts";
 import { expectedGrants } from "../support/expected-grants.ts";
@@ -29,7 +30,8 @@ function renderedGrants(acls: readonly RenderedAcl[]): Grant[] {
 }
 
 describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (_n, rendered) => {
-  const users = ofKind(rendered.objects, "KafkaUser");
+  // The services' users; MirrorMaker's (test/unit/charts/mirror-maker.test.ts) are derived apart.
+  const users = ofKind(rendered.objects, "KafkaUser").filter((u) => !isMirrorMakerUser(u));
   const topicNames = ofKind(rendered.objects, "KafkaTopic").map(
     (t) => field(t, "spec", "topicName") as string,
   );

@@ -233,18 +233,29 @@ const cases: readonly BadStackCase[] = [
     allowed: ["strimzi", "kafka-provider"],
   },
   {
-    name: "mirror source is the stack's own region",
+    name: "mirror peer in the stack's own region",
     stack: "prod-eu-west-1",
-    mutations: [{ set: ["mirrorMaker", "sourceRegion"], value: "eu-west-1" }],
-    path: `${P}mirrorMaker.sourceRegion`,
+    mutations: [{ set: ["mirrorMaker", "peers", 0, "region"], value: "eu-west-1" }],
+    path: `${P}mirrorMaker.peers[0].region`,
     message: "must be another region than this stack's",
   },
   {
-    name: "mirroring enabled without a source",
-    stack: "staging",
-    mutations: [{ set: ["mirrorMaker", "enabled"], value: true }],
-    path: `${P}mirrorMaker`,
-    message: "needs sourceRegion and sourceBootstrap when enabled",
+    name: "active-active with the identity replication policy (a loop)",
+    stack: "prod-eu-west-1",
+    mutations: [
+      { set: ["mirrorMaker", "mode"], value: "active-active" },
+      { delete: ["mirrorMaker", "role"] },
+    ],
+    path: `${P}mirrorMaker.replicationPolicy`,
+    message:
+      "must be prefixed with mode active-active: with identity names each region would mirror the other's copies back, a loop (allowed: prefixed)",
+  },
+  {
+    name: "mirroring enabled without peers",
+    stack: "prod-eu-west-1",
+    mutations: [{ delete: ["mirrorMaker", "peers"] }],
+    path: `${P}mirrorMaker.peers`,
+    message: "is required when enabled",
   },
   {
     name: "unsupported Kafka version",

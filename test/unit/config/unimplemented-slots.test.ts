@@ -15,10 +15,13 @@ function issues(values: Record<string, unknown>): string[] {
 }
 
 describe("config slots that nothing deploys yet", () => {
-  it("refuses enabling MirrorMaker 2, since no chart deploys it", () => {
-    expect(issues({ ...base, mirrorMaker: { ...base.mirrorMaker, enabled: true } })).toEqual([
-      "mirrorMaker.enabled: is not implemented yet: no chart deploys it (see docs/stack-config.md); allowed: false",
-    ]);
+  it("accepts MirrorMaker 2, which charts/mirror-maker-chart.ts deploys, and refuses it half-configured", () => {
+    expect(issues({ ...base, mirrorMaker: { ...base.mirrorMaker, enabled: true } })).toEqual([]);
+    expect(issues({ ...base, mirrorMaker: { enabled: true, replicas: 2 } })).toEqual(
+      ["mode", "replicationPolicy", "peers", "topics", "rpoSeconds", "listener"].map(
+        (f) => `mirrorMaker.${f}: is required when enabled`,
+      ),
+    );
   });
 
   it("accepts enabling the Schema Registry, which charts/schema-registry-chart.ts deploys", () => {

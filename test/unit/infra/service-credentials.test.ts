@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { isMirrorMakerUser } from "../../../charts/mirror-maker-chart.ts";
 import { kafkaClients } from "../support/kafka-clients.ts";
 import { renderStack } from "../../../charts/index.ts";
 import { buildPlatformModel } from "../../../charts/model.ts";
@@ -75,7 +76,12 @@ for (const stack of listStacks()) {
         const ns = loaded.config.kubernetes.namespace;
         const users = rendered
           .flatMap((c) => c.objects)
-          .filter((o) => o.kind === "KafkaUser" && o.metadata.name !== "platform-admin");
+          .filter(
+            (o) =>
+              o.kind === "KafkaUser" &&
+              o.metadata.name !== "platform-admin" &&
+              !isMirrorMakerUser(o),
+          );
         expect(users).toHaveLength(kafkaClients(loaded.config).length);
         for (const u of users) {
           const ref = (

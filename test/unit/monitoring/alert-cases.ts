@@ -9,6 +9,7 @@ import {
   mirrorMakerWorker,
   series,
 } from "./strimzi-series.ts";
+import { mirrorMakerAlertCases } from "./mirror-maker-alert-cases.ts";
 import { schemaRegistryAlertCases } from "./schema-registry-alert-cases.ts";
 
 /**
@@ -39,6 +40,7 @@ const allUp = (metric: string): { series: string; values: string }[] => [
 ];
 
 export const alertCases: Record<string, PromtoolTestCase[]> = {
+  ...mirrorMakerAlertCases,
   ...schemaRegistryAlertCases,
   KafkaBrokerDown: [
     {

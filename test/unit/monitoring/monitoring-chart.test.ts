@@ -33,6 +33,8 @@ const stacks = listStacks();
 describe.each(stacks)("monitoring objects of stack %s", (stack) => {
   const objects = monitoringObjects(stack);
   const config = loadStack(stack).config;
+  // MirrorMaker runs only where the stack receives (active-active, or the passive region).
+  const receives = config.mirrorMaker.enabled && config.mirrorMaker.role !== "active";
 
   it("validate against the real prometheus-operator CRDs", () => {
     expect(objects.length).toBeGreaterThan(0);
@@ -62,7 +64,8 @@ describe.each(stacks)("monitoring objects of stack %s", (stack) => {
     expect(has({ "strimzi.io/name": `${cluster}-kafka-exporter` })).toBe(true);
     expect(has({ "strimzi.io/name": `${cluster}-entity-operator` })).toBe(true);
     expect(has({ "strimzi.io/kind": "cluster-operator" })).toBe(true);
-    expect(has({ "strimzi.io/kind": "KafkaMirrorMaker2" })).toBe(config.mirrorMaker.enabled);
+    // MirrorMaker runs only where the stack receives (decision 0013).
+    expect(has({ "strimzi.io/kind": "KafkaMirrorMaker2" })).toBe(receives);
   });
 
   it("every alert follows the conventions and has a runbook with the four sections", () => {
@@ -102,6 +105,6 @@ describe.each(stacks)("monitoring objects of stack %s", (stack) => {
     expect(record?.expr).toContain(
       'consumergroup=~"analytics-service|audit-service|auth-service|message-processor|notification-service|search-indexer"',
     );
-    expect(rules.some((r) => r.alert === "KafkaMirrorMaker2Down")).toBe(config.mirrorMaker.enabled);
+    expect(rules.some((r) => r.alert === "KafkaMirrorMaker2Down")).toBe(receives);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isMirrorMakerUser } from "../../../charts/mirror-maker-chart.ts";
 import { chartYaml } from "../../../charts/manifest-yaml.ts";
 import { renderStack } from "../../../charts/index.ts";
 import { parse as parseYaml } from "yaml";
@@ -113,7 +114,9 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
 
   it("has a TLS listener with SCRAM-SHA-512 reachable only from labelled namespaces", () => {
     const listeners = field(kafka[0], "spec", "kafka", "listeners") as Record<string, unknown>[];
-    expect(listeners).toEqual([
+    // Where the stack mirrors, the replication listener follows (test/unit/charts/mirror-maker.test.ts).
+    expect(listeners.slice(1).map((l) => l.name)).toEqual(cfg.mirrorMaker.enabled ? ["repl"] : []);
+    expect(listeners.slice(0, 1)).toEqual([
       {
         name: "tls",
         port: 9093,
@@ -211,6 +214,15 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
       expect(field(np, "spec", "policyTypes")).toEqual(["Ingress"]);
       for (const rule of rules) {
         expect(rule.from?.length).toBeGreaterThan(0);
+        // The replication listener admits the peer regions' networks only (decision 0013).
+        if (rule.ports?.some((p) => field(p, "port") === 9094)) {
+          expect(rule.from).toEqual(
+            (cfg.mirrorMaker.peers ?? []).flatMap((p) =>
+              p.networks.map((cidr) => ({ ipBlock: { cidr } })),
+            ),
+          );
+          continue;
+        }
         for (const peer of rule.from ?? []) {
           expect(field(peer, "ipBlock")).toBeUndefined();
           const selector = field(peer, "namespaceSelector", "matchLabels");
@@ -224,7 +236,7 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
       `${cfg.cluster.name}-kafka-clients`,
     ]);
     const clients = policies.find((p) => p.metadata.name === `${cfg.cluster.name}-kafka-clients`);
-    expect(field(clients, "spec", "ingress")).toEqual([
+    expect((field(clients, "spec", "ingress") as unknown[]).slice(0, 1)).toEqual([
       {
         from: [{ namespaceSelector: { matchLabels: clientSelector }, podSelector: {} }],
         ports: [{ port: 9093, protocol: "TCP" }],
@@ -242,7 +254,7 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
       expect(field(t, "spec", "replicas")).toBe(3);
       expect(field(t, "spec", "config", "min.insync.replicas")).toBe("2");
     }
-    const users = ofKind(objects, "KafkaUser");
+    const users = ofKind(objects, "KafkaUser").filter((u) => !isMirrorMakerUser(u));
     expect(users.map((u) => u.metadata.name).sort()).toEqual(
       [...model.access.map((a) => a.username), "platform-admin"].sort(),
     );
@@ -258,7 +270,10 @@ describe.each(stacks.map((s) => [s.stack, s] as const))("stack %s", (_name, rend
         /"password":\{"valueFrom":\{"secretKeyRef":\{"key":"password","name":"[a-z-]+-scram-password"\}\}\}/g,
       ) ?? [];
     expect(refs).toHaveLength(model.access.length);
-    expect(text.split('"password":').length - 1).toBe(model.access.length);
+    // Besides them, Strimzi's passwordSecret references of MirrorMaker name only a key.
+    const keyNames =
+      text.match(/"passwordSecret":\{"password":"password","secretName":"[a-z0-9-]+"\}/g) ?? [];
+    expect(text.split('"password":').length - 1).toBe(model.access.length + keyNames.length);
     expect(text).not.toMatch(/sasl\.jaas\.config/i);
     expect(text).not.toMatch(/scram-sha-512:[^"]/i);
   });
