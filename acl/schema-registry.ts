@@ -21,40 +21,52 @@ export const SCHEMA_REGISTRY_DEFAULT_NAMESPACE = "schema-registry";
  */
 export const SCHEMA_REGISTRY_GROUP_PREFIX = "schema-registry.kafkasql.";
 
-/** The component topics the registry keeps its state in: the journal first, then snapshots. */
+/** The component topics the registry keeps its state in, by role. */
 export function schemaRegistryTopics(
   catalog: readonly ComponentTopicDefinition[] = componentTopicCatalog,
-): { journal: string; snapshots: string } {
+): { journal: string; snapshots: string; events: string } {
   const own = catalog.filter((t) => t.component === SCHEMA_REGISTRY_USER).map((t) => t.name);
-  const journal = own.find((n) => n.endsWith(".journal"));
-  const snapshots = own.find((n) => n.endsWith(".snapshots"));
-  if (journal === undefined || snapshots === undefined) {
-    throw new Error(
-      "topics/catalog.ts componentTopicCatalog needs a schema-registry .journal and .snapshots topic",
-    );
-  }
-  return { journal, snapshots };
+  const find = (suffix: string): string => {
+    const name = own.find((n) => n.endsWith(suffix));
+    if (name === undefined) {
+      throw new Error(
+        `topics/catalog.ts componentTopicCatalog needs a schema-registry topic ending in "${suffix}"`,
+      );
+    }
+    return name;
+  };
+  return { journal: find(".journal"), snapshots: find(".snapshots"), events: find(".events") };
 }
 
 /**
- * Least privilege for KafkaSQL: Read, Write and Describe on its two topics (it produces and
- * replays them; they are created from the catalog, so `topic.auto-create` is off and no Create
- * is granted), Read on its group family. No cluster operations, no wildcard.
+ * Least privilege for KafkaSQL, as Apicurio 3.3.3 uses its topics: it produces to and replays
+ * the journal and snapshots (Read, Write, Describe), publishes change events (Write, Describe),
+ * and checks each topic's settings before it starts (DescribeConfigs); Read on its group family.
+ * The topics come from the catalog, so `topic.auto-create` is off and no Create is granted. No
+ * cluster operations, no wildcard.
  */
 export function deriveSchemaRegistryAccess(
   namespace: string,
   catalog: readonly ComponentTopicDefinition[] = componentTopicCatalog,
 ): ServiceAccess {
-  const { journal, snapshots } = schemaRegistryTopics(catalog);
+  const { journal, snapshots, events } = schemaRegistryTopics(catalog);
+  const topic = (name: string, operations: AclRule["operations"]): AclRule => ({
+    resource: { type: "topic", name, patternType: "literal" },
+    operations,
+  });
+  const group: AclRule = {
+    resource: { type: "group", name: SCHEMA_REGISTRY_GROUP_PREFIX, patternType: "prefix" },
+    operations: ["Read"],
+  };
   const acls: AclRule[] = [
-    {
-      resource: { type: "group", name: SCHEMA_REGISTRY_GROUP_PREFIX, patternType: "prefix" },
-      operations: ["Read"],
-    },
-    ...[journal, snapshots].sort().map((name): AclRule => ({
-      resource: { type: "topic", name, patternType: "literal" },
-      operations: ["Describe", "Read", "Write"],
-    })),
-  ];
+    group,
+    topic(events, ["Describe", "DescribeConfigs", "Write"]),
+    topic(journal, ["Describe", "DescribeConfigs", "Read", "Write"]),
+    topic(snapshots, ["Describe", "DescribeConfigs", "Read", "Write"]),
+  ].sort((a, b) =>
+    a.resource.type === b.resource.type
+      ? a.resource.name.localeCompare(b.resource.name)
+      : a.resource.type.localeCompare(b.resource.type),
+  );
   return { service: SCHEMA_REGISTRY_USER, namespace, username: SCHEMA_REGISTRY_USER, acls };
 }

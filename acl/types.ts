@@ -48,7 +48,8 @@ export interface ServiceDefinition {
 
 export type AclResourceType = "topic" | "group" | "transactionalId" | "cluster";
 export type AclPatternType = "literal" | "prefix";
-export type AclOperation = "Read" | "Write" | "Describe";
+/** DescribeConfigs only for the Schema Registry, which checks its topics' settings at start. */
+export type AclOperation = "Read" | "Write" | "Describe" | "DescribeConfigs";
 
 export interface AclRule {
   readonly resource: {

@@ -6,16 +6,17 @@ import type { AlertContext, AlertGroup } from "./types.ts";
  * series carry `job="<namespace>/schema-registry"`). Only for stacks that run it.
  * - SchemaRegistryDown: fewer replicas up than configured (warning), none (critical).
  * - SchemaRegistryErrorRateHigh: more than 5 % of API requests answered 5xx for 10 minutes
- *   (Quarkus's `http_server_requests_seconds_count`); 4xx are the clients' (an incompatible
- *   schema is a 409) and do not count.
+ *   (Apicurio's own `rest_requests_seconds_count{status_code_group}`, read off a running 3.3.3;
+ *   it exports no `http_server_requests_*`); 4xx are the clients' (an incompatible schema is a
+ *   409) and do not count.
  */
 export function schemaRegistryAlerts(ctx: AlertContext): AlertGroup {
   const r = ctx.schemaRegistry;
   if (r === undefined) return { name: "schema-registry", alerts: [] };
   const sel = `namespace=${promString(r.namespace)}, job=${promString(r.job)}`;
   const up = `(sum by (namespace) (up{${sel}}) or sum by (namespace) (0 * absent(up{${sel}})))`;
-  const requests = `http_server_requests_seconds_count{${sel}}`;
-  const errors = `http_server_requests_seconds_count{${sel}, status=~"5.."}`;
+  const requests = `rest_requests_seconds_count{${sel}}`;
+  const errors = `rest_requests_seconds_count{${sel}, status_code_group="5xx"}`;
   return {
     name: "schema-registry",
     alerts: [

@@ -33,11 +33,35 @@ export function schemaRegistryUrl(model: PlatformModel): string {
 }
 
 /**
- * Apicurio's KafkaSQL settings as environment variables: storage in the catalog's component
- * topics (created from the catalog, never by the registry), its group family, and the Kafka
- * client's TLS + SCRAM through the `APICURIO_KAFKA_COMMON_*` pass-through. The credentials come
- * from Secret `kafka-schema-registry` (delivered like a service's, decision 0006); the JAAS
- * line is assembled by the kubelet from two secret-sourced variables, so no value is rendered.
+ * Apicurio's KafkaSQL settings that hold no secret, shared by the chart and the local registry
+ * (local/registry.ts): storage in the catalog's component topics (created from the catalog,
+ * never by the registry), its group family, and the Kafka client's TLS + SCRAM through the
+ * `APICURIO_KAFKA_COMMON_*` pass-through (Apicurio's own SASL switch builds only OAUTHBEARER).
+ */
+export function apicurioKafkaSqlSettings(): Record<string, string> {
+  const { journal, snapshots, events } = schemaRegistryTopics();
+  return {
+    APICURIO_STORAGE_KIND: "kafkasql",
+    APICURIO_KAFKASQL_TOPIC: journal,
+    APICURIO_KAFKASQL_SNAPSHOTS_TOPIC: snapshots,
+    APICURIO_EVENTS_KAFKA_TOPIC: events,
+    APICURIO_KAFKASQL_TOPIC_AUTO_CREATE: "false",
+    APICURIO_KAFKASQL_CONSUMER_GROUP_PREFIX: SCHEMA_REGISTRY_GROUP_PREFIX,
+    APICURIO_KAFKA_COMMON_SECURITY_PROTOCOL: "SASL_SSL",
+    APICURIO_KAFKA_COMMON_SASL_MECHANISM: "SCRAM-SHA-512",
+    APICURIO_KAFKA_COMMON_SSL_TRUSTSTORE_TYPE: "PEM",
+  };
+}
+
+/** The JAAS line of a SCRAM login; the chart passes `$(VAR)` references, never values. */
+export function scramJaasConfig(username: string, password: string): string {
+  return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`;
+}
+
+/**
+ * The container's environment: the shared settings, the bootstrap address and credentials from
+ * Secret `kafka-schema-registry` (delivered like a service's, decision 0006), and the JAAS line
+ * assembled by the kubelet from two secret-sourced variables, so no value is rendered.
  */
 export function schemaRegistryEnv(): k8s.EnvVar[] {
   const secret = serviceCredentialsSecretName(SCHEMA_REGISTRY_USER);
@@ -45,24 +69,15 @@ export function schemaRegistryEnv(): k8s.EnvVar[] {
     name,
     valueFrom: { secretKeyRef: { name: secret, key } },
   });
-  const { journal, snapshots } = schemaRegistryTopics();
   return [
-    { name: "APICURIO_STORAGE_KIND", value: "kafkasql" },
+    ...Object.entries(apicurioKafkaSqlSettings()).map(([name, value]) => ({ name, value })),
     fromSecret("APICURIO_KAFKASQL_BOOTSTRAP_SERVERS", SERVICE_CREDENTIALS_KEYS.bootstrapServers),
-    { name: "APICURIO_KAFKASQL_TOPIC", value: journal },
-    { name: "APICURIO_KAFKASQL_SNAPSHOTS_TOPIC", value: snapshots },
-    { name: "APICURIO_KAFKASQL_TOPIC_AUTO_CREATE", value: "false" },
-    { name: "APICURIO_KAFKASQL_CONSUMER_GROUP_PREFIX", value: SCHEMA_REGISTRY_GROUP_PREFIX },
     fromSecret("KAFKA_USERNAME", SERVICE_CREDENTIALS_KEYS.username),
     fromSecret("KAFKA_PASSWORD", SERVICE_CREDENTIALS_KEYS.password),
-    { name: "APICURIO_KAFKA_COMMON_SECURITY_PROTOCOL", value: "SASL_SSL" },
-    { name: "APICURIO_KAFKA_COMMON_SASL_MECHANISM", value: "SCRAM-SHA-512" },
     {
       name: "APICURIO_KAFKA_COMMON_SASL_JAAS_CONFIG",
-      value:
-        'org.apache.kafka.common.security.scram.ScramLoginModule required username="$(KAFKA_USERNAME)" password="$(KAFKA_PASSWORD)";',
+      value: scramJaasConfig("$(KAFKA_USERNAME)", "$(KAFKA_PASSWORD)"),
     },
-    { name: "APICURIO_KAFKA_COMMON_SSL_TRUSTSTORE_TYPE", value: "PEM" },
     {
       name: "APICURIO_KAFKA_COMMON_SSL_TRUSTSTORE_LOCATION",
       value: `${CA_MOUNT}/${SERVICE_CREDENTIALS_KEYS.caCertificate}`,

@@ -68,8 +68,15 @@ export function storageBytes(size: string): number {
   return Number(m[1]) * (m[2] === "Ti" ? TIB : GIB);
 }
 
+/**
+ * Unlimited retention (`retention.ms=-1`, only the Schema Registry's component topics, which
+ * Apicurio requires to keep everything) is sized over this planning horizon.
+ */
+export const UNLIMITED_RETENTION_SIZING_MS = 5 * 365 * 24 * 60 * 60 * 1000;
+
 function retentionMsOf(topic: ResolvedTopic): number {
   const ms = Number(topic.config["retention.ms"]);
+  if (ms === -1) return UNLIMITED_RETENTION_SIZING_MS;
   if (!Number.isFinite(ms) || ms < 0) {
     throw new Error(`${topic.name}: unbounded retention cannot be sized`);
   }
@@ -83,7 +90,7 @@ export function capacityRow(
 ): CapacityRow {
   const retentionMs = retentionMsOf(topic);
   const capValue = topic.config["retention.bytes"];
-  const cap = capValue === undefined ? undefined : Number(capValue);
+  const cap = capValue === undefined || capValue === "-1" ? undefined : Number(capValue);
   // Compressed bytes per second arriving at one partition (one replica).
   const perPartition = topic.ingest.avgBytesPerSec / topic.compressionRatio / topic.partitions;
   const byTime = (perPartition * retentionMs) / 1000;

@@ -195,25 +195,33 @@ export type CatalogTopicTemplate = (typeof topicCatalog)[number]["name"];
  * Topics the platform's own components keep their state in. A stack has them where it enables
  * the component (topics/resolve.ts `components`); the component's KafkaUser gets exactly these
  * (acl/schema-registry.ts). Not event streams: no envelope, no schema subject.
+ *
+ * The Schema Registry's three are what Apicurio Registry 3.3.3's KafkaSQL storage uses, with
+ * the configuration it verifies before it starts: `cleanup.policy=delete` with `retention.ms`
+ * and `retention.bytes` -1. It refuses a compacted journal ("topic compaction will not have any
+ * effect"): its records are not keyed for it, so the journal keeps everything
+ * (docs/decisions/0012-schema-registry.md).
  */
+const registryIngest = {
+  dev: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+  staging: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+  prod: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
+} as const;
+
 export const componentTopicCatalog = [
   {
     name: "schema-registry.journal",
     component: "schema-registry",
     description:
-      "The Schema Registry's KafkaSQL journal: every schema, version, rule and setting change (Apicurio's kafkasql-journal).",
+      "The Schema Registry's KafkaSQL journal: every schema, version, rule and setting change; its only storage.",
     partitions: 1,
-    retentionMs: days(7),
-    cleanupPolicy: "compact",
-    key: "registry entity (Apicurio's message key)",
+    retentionMs: -1,
+    cleanupPolicy: "delete",
+    key: "Apicurio's journal key",
     rationale:
-      "Every registry replica replays the journal in full on start, in order: one partition. Compacted so the latest write per key is kept for ever: the journal is the registry's only storage (decision 0012).",
+      "Every registry replica replays the journal in order on start: one partition. Kept for ever (retention -1), as Apicurio requires: losing a record loses a schema.",
     capacity: {
-      ingest: {
-        dev: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
-        staging: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
-        prod: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
-      },
+      ingest: registryIngest,
       compressionRatio: 1,
       rationale:
         "Schema registrations come with deploys: a few KiB per new schema version, a burst when `npm run schemas -- register` runs.",
@@ -223,21 +231,34 @@ export const componentTopicCatalog = [
     name: "schema-registry.snapshots",
     component: "schema-registry",
     description:
-      "Snapshots of the Schema Registry's state, so a replica starts from the latest one instead of the whole journal (Apicurio's kafkasql-snapshots).",
+      "Snapshots of the Schema Registry's state, so a replica can start from the latest one instead of the whole journal.",
     partitions: 1,
-    retentionMs: days(7),
-    cleanupPolicy: "compact",
+    retentionMs: -1,
+    cleanupPolicy: "delete",
     key: "snapshot id",
     rationale:
-      "Written rarely (Apicurio's snapshot schedule, daily by default); compacted like the journal, one partition so the latest is found in one read.",
+      "Written on Apicurio's snapshot schedule (daily by default) or on demand; kept like the journal, as Apicurio verifies.",
     capacity: {
-      ingest: {
-        dev: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
-        staging: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
-        prod: { avgBytesPerSec: 1, peakBytesPerSec: 64 * 1024 },
-      },
+      ingest: registryIngest,
       compressionRatio: 1,
-      rationale: "One snapshot of the whole registry (KiB to a few MiB) a day.",
+      rationale: "One snapshot of the whole registry (KiB to a few MiB) a day at most.",
+    },
+  },
+  {
+    name: "schema-registry.events",
+    component: "schema-registry",
+    description:
+      "Change events the Schema Registry publishes (schema created, rules changed), for audit and tooling.",
+    partitions: 1,
+    retentionMs: -1,
+    cleanupPolicy: "delete",
+    key: "registry entity",
+    rationale:
+      "Apicurio writes an event per change and verifies this topic like the journal at start; one partition keeps them in order.",
+    capacity: {
+      ingest: registryIngest,
+      compressionRatio: 1,
+      rationale: "One small event per registry change.",
     },
   },
 ] as const satisfies readonly ComponentTopicDefinition[];

@@ -134,7 +134,10 @@ export function resolveTopics(input: TopicResolutionInput): ResolvedTopic[] {
       family: "single",
       partitions: def.partitions,
       replicationFactor: TOPIC_REPLICATION_FACTOR,
-      config: topicConfig(retention(def.retentionMs), def.cleanupPolicy),
+      config:
+        def.retentionMs === -1
+          ? topicConfig(-1, def.cleanupPolicy, -1)
+          : topicConfig(retention(def.retentionMs), def.cleanupPolicy),
       key: def.key,
       description: def.description,
       ingest: def.capacity.ingest[input.environment],

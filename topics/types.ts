@@ -78,7 +78,7 @@ export interface ComponentTopicDefinition {
   readonly component: PlatformComponent;
   readonly description: string;
   readonly partitions: number;
-  /** Retention in milliseconds (delete policies only; a compacted topic keeps every key's latest). */
+  /** Retention in milliseconds; -1 keeps everything (retention.ms and retention.bytes -1). */
   readonly retentionMs: number;
   readonly cleanupPolicy: CleanupPolicy;
   readonly key: string;

@@ -24,6 +24,7 @@ const OPERATION: Record<AclOperation, number> = {
   Read: AclOperations.READ,
   Write: AclOperations.WRITE,
   Describe: AclOperations.DESCRIBE,
+  DescribeConfigs: AclOperations.DESCRIBE_CONFIGS,
 };
 
 function reverse<K extends string>(map: Record<K, number>, value: number): K | undefined {

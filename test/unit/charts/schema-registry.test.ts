@@ -56,33 +56,43 @@ describe("Schema Registry in the stacks", () => {
       const user = built.objects.find(
         (o) => o.kind === "KafkaUser" && o.metadata.name === "schema-registry",
       );
+      // Written out from what Apicurio 3.3.3 does with its topics (docs/schema-registry.md).
+      const topicAcl = (name: string, operations: string[]): unknown => ({
+        type: "allow",
+        resource: { type: "topic", name, patternType: "literal" },
+        operations,
+      });
       expect(field(user, "spec", "authorization", "acls")).toEqual([
         {
           type: "allow",
           resource: { type: "group", name: "schema-registry.kafkasql.", patternType: "prefix" },
           operations: ["Read"],
         },
-        {
-          type: "allow",
-          resource: { type: "topic", name: "schema-registry.journal", patternType: "literal" },
-          operations: ["Describe", "Read", "Write"],
-        },
-        {
-          type: "allow",
-          resource: { type: "topic", name: "schema-registry.snapshots", patternType: "literal" },
-          operations: ["Describe", "Read", "Write"],
-        },
+        topicAcl("schema-registry.events", ["Describe", "DescribeConfigs", "Write"]),
+        topicAcl("schema-registry.journal", ["Describe", "DescribeConfigs", "Read", "Write"]),
+        topicAcl("schema-registry.snapshots", ["Describe", "DescribeConfigs", "Read", "Write"]),
       ]);
       expect(
         field(user, "spec", "authentication", "password", "valueFrom", "secretKeyRef"),
       ).toEqual({ name: "schema-registry-scram-password", key: "password" });
-      for (const name of ["schema-registry.journal", "schema-registry.snapshots"]) {
+      // RF 3 and min ISR 2 like every topic; delete with unlimited retention, the settings
+      // Apicurio verifies before it starts (it refuses a compacted journal).
+      for (const name of [
+        "schema-registry.events",
+        "schema-registry.journal",
+        "schema-registry.snapshots",
+      ]) {
         const topic = built.objects.find(
           (o) => o.kind === "KafkaTopic" && o.metadata.name === name,
         );
         expect(field(topic, "spec", "replicas")).toBe(3);
-        expect(field(topic, "spec", "config", "cleanup.policy")).toBe("compact");
-        expect(field(topic, "spec", "config", "min.insync.replicas")).toBe("2");
+        expect(field(topic, "spec", "partitions")).toBe(1);
+        expect(field(topic, "spec", "config")).toEqual({
+          "cleanup.policy": "delete",
+          "min.insync.replicas": "2",
+          "retention.bytes": "-1",
+          "retention.ms": "-1",
+        });
       }
     },
   );

@@ -12,13 +12,12 @@ const pod = (i: number): Record<string, string> => ({
   job: "schema-registry/schema-registry",
   pod: `schema-registry-6d9f-${i}`,
 });
-const requests = (i: number, status: string): string =>
-  series("http_server_requests_seconds_count", {
+const requests = (i: number, group: string): string =>
+  series("rest_requests_seconds_count", {
     ...pod(i),
     method: "POST",
-    outcome: status.startsWith("5") ? "SERVER_ERROR" : "SUCCESS",
-    status,
-    uri: "/apis/ccompat/v7/subjects/{subject}/versions",
+    path: "/apis/ccompat/v7/subjects/{subject}/versions",
+    status_code_group: group,
   });
 
 function expected(alert: string, severity: string, description: string): ExpectedAlert {
@@ -95,8 +94,8 @@ export const schemaRegistryAlertCases: Record<string, PromtoolTestCase[]> = {
       interval: "1m",
       input_series: [
         // 90 successful and 10 failed requests a minute on one replica.
-        { series: requests(0, "200"), values: "0+90x20" },
-        { series: requests(0, "500"), values: "0+10x20" },
+        { series: requests(0, "2xx"), values: "0+90x20" },
+        { series: requests(0, "5xx"), values: "0+10x20" },
       ],
       alert_rule_test: [
         { eval_time: "10m", alertname: "SchemaRegistryErrorRateHigh", exp_alerts: [] },
@@ -117,8 +116,8 @@ export const schemaRegistryAlertCases: Record<string, PromtoolTestCase[]> = {
       name: "incompatible schemas (409) are the clients' errors, not the registry's",
       interval: "1m",
       input_series: [
-        { series: requests(0, "200"), values: "0+50x20" },
-        { series: requests(0, "409"), values: "0+50x20" },
+        { series: requests(0, "2xx"), values: "0+50x20" },
+        { series: requests(0, "4xx"), values: "0+50x20" },
       ],
       alert_rule_test: [
         { eval_time: "18m", alertname: "SchemaRegistryErrorRateHigh", exp_alerts: [] },

@@ -23,48 +23,23 @@ export function kafkaClients(
   ];
 }
 
-/** The Schema Registry's grants, by hand from docs/schema-registry.md. */
+/** The Schema Registry's grants, by hand from what Apicurio 3.3.3 does with its topics. */
+function topicGrants(name: string, operations: readonly string[]) {
+  return operations.map((operation) => ({
+    resourceType: "topic" as const,
+    name,
+    patternType: "literal" as const,
+    operation,
+  }));
+}
 export const SCHEMA_REGISTRY_GRANTS = [
   {
-    resourceType: "group",
+    resourceType: "group" as const,
     name: "schema-registry.kafkasql.",
-    patternType: "prefix",
+    patternType: "prefix" as const,
     operation: "Read",
   },
-  {
-    resourceType: "topic",
-    name: "schema-registry.journal",
-    patternType: "literal",
-    operation: "Describe",
-  },
-  {
-    resourceType: "topic",
-    name: "schema-registry.journal",
-    patternType: "literal",
-    operation: "Read",
-  },
-  {
-    resourceType: "topic",
-    name: "schema-registry.journal",
-    patternType: "literal",
-    operation: "Write",
-  },
-  {
-    resourceType: "topic",
-    name: "schema-registry.snapshots",
-    patternType: "literal",
-    operation: "Describe",
-  },
-  {
-    resourceType: "topic",
-    name: "schema-registry.snapshots",
-    patternType: "literal",
-    operation: "Read",
-  },
-  {
-    resourceType: "topic",
-    name: "schema-registry.snapshots",
-    patternType: "literal",
-    operation: "Write",
-  },
-] as const;
+  ...topicGrants("schema-registry.events", ["Describe", "DescribeConfigs", "Write"]),
+  ...topicGrants("schema-registry.journal", ["Describe", "DescribeConfigs", "Read", "Write"]),
+  ...topicGrants("schema-registry.snapshots", ["Describe", "DescribeConfigs", "Read", "Write"]),
+];

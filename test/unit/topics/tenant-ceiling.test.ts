@@ -35,10 +35,10 @@ describe("the tenant ceiling", () => {
     expect(issue, "the model refuses the stack").toBeDefined();
     expect(issue?.file).toBe("Pulumi.dev.yaml");
     expect(issue?.path).toBe("config.kafka-platform:tenants");
-    // 215 + 2 (the Schema Registry's journal and snapshots, one partition each, dev runs it)
-    // + 56 × 32 = 2009 > 2000.
+    // 215 + 3 (the Schema Registry's journal, snapshots and events, one partition each, dev
+    // runs it) + 56 × 32 = 2010 > 2000.
     expect(issue?.message).toContain(
-      "56 tenants exceed the ceiling of 55: each adds 32 partition replicas to every broker, so the brokers would hold 2009 each, over the budget of 2000",
+      "56 tenants exceed the ceiling of 55: each adds 32 partition replicas to every broker, so the brokers would hold 2010 each, over the budget of 2000",
     );
     const run = await runRender(["--stack", "dev", "--root", root, "--out", join(root, "dist")]);
     expect(run.status).toBe(1);
