@@ -231,6 +231,9 @@ export function mirrorFlow(opts: {
     "emit.heartbeats.interval.seconds": 5,
   };
   const worker: ConnectorConfig = {
+    // Connect holds a departed worker's tasks for this long before moving them (default 5 min,
+    // longer than the RPO allows); a restarted worker that comes back sooner takes them again.
+    "scheduled.rebalance.max.delay.ms": 30_000,
     "config.storage.replication.factor": MIRROR_REPLICATION_FACTOR,
     "offset.storage.replication.factor": MIRROR_REPLICATION_FACTOR,
     "status.storage.replication.factor": MIRROR_REPLICATION_FACTOR,

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildStack } from "../../../charts/stack-build.ts";
 import { validateObject } from "../../../charts/crd-schema-validator.ts";
 import { clientListener } from "../../../charts/listeners.ts";
+import { findSecretMaterial } from "../../../charts/secret-guard.ts";
 import { buildPlatformModel } from "../../../charts/model.ts";
 import { loadStack } from "../../../infra/config/load.ts";
 import type { K8sObject } from "../../../charts/index.ts";
@@ -82,6 +83,20 @@ describe("KafkaMirrorMaker2 of the receiving region", () => {
     expect(mirror.groupsPattern).toBe(
       "analytics-service|audit-service|message-processor|search-indexer",
     );
+  });
+
+  it("the secret guard accepts Strimzi's passwordSecret key name and still refuses a password value", () => {
+    const obj: K8sObject = {
+      apiVersion: "v1",
+      kind: "Example",
+      metadata: { name: "x" },
+      spec: {
+        authentication: { passwordSecret: { secretName: "s", password: "password" } },
+        password: "hunter2",
+      },
+    };
+    expect(findSecretMaterial([obj])).toEqual(["Example/x: $.spec.password"]);
+    expect(findSecretMaterial(west.objects)).toEqual([]);
   });
 
   it("renders no password: both sides authenticate with Secret references", () => {
