@@ -1,6 +1,6 @@
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { ConnectionConfig } from "../client/config.ts";
-import { consumerConfig } from "../client/library-consumer.ts";
+import { consumerConfig } from "../client/consumer.ts";
 import { producerConfig } from "../client/producer.ts";
 
 /**
@@ -70,7 +70,7 @@ export async function rawConsumerPerf(
   count: number,
 ): Promise<{ msgPerSec: number }> {
   const consumer = new RdKafka.KafkaConsumer(
-    consumerConfig({ connection, clientId: "bench-raw", groupId: "search-indexer" }),
+    consumerConfig({ service: "search-indexer", connection }, "search-indexer", "bench-raw"),
     { "auto.offset.reset": "earliest" },
   );
   consumer.setDefaultConsumeTimeout(100);

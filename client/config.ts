@@ -43,6 +43,8 @@ export interface ConfigSources {
 const HOST_PORT = /^[A-Za-z0-9.-]+:[0-9]{1,5}$/;
 const ENV_FILE = "environment";
 
+type Setting = { value?: string | undefined; file: string; path: string };
+
 /**
  * Reads the connection from the mounted Secret directory when KAFKA_CREDENTIALS_DIR is set,
  * else from the variables. Throws one ValidationError naming every missing or malformed value
@@ -53,93 +55,66 @@ export function loadConnectionConfig(sources: ConfigSources = {}): ConnectionCon
   const readFile = sources.readFile ?? ((p: string) => readFileSync(p, "utf8"));
   const exists = sources.exists ?? existsSync;
   const issues: ValidationIssue[] = [];
-  const issue = (file: string, path: string, message: string, allowed?: string[]): void => {
-    issues.push({ file, path, message, ...(allowed ? { allowed } : {}) });
+  const fail = (at: Setting, message: string, allowed?: string[]): Setting => {
+    issues.push({ file: at.file, path: at.path, message, ...(allowed ? { allowed } : {}) });
+    return at;
   };
-  const variable = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === "" ? undefined : v;
-  };
-
+  const variable = (name: string): string | undefined => env[name]?.trim() || undefined;
   const dir = variable(CONFIG_ENV.credentialsDir);
   if (dir !== undefined && !exists(dir)) {
-    throw new ValidationError([
-      { file: dir, path: CONFIG_ENV.credentialsDir, message: "directory does not exist" },
-    ]);
+    const path = CONFIG_ENV.credentialsDir;
+    throw new ValidationError([{ file: dir, path, message: "directory does not exist" }]);
   }
-  const fromDir = dir !== undefined;
   /** One value: the Secret's file when a directory is mounted, else the variable. */
-  const setting = (key: keyof typeof SECRET_KEYS, envName: string): string | undefined => {
-    if (!fromDir) {
-      const value = variable(envName);
-      if (value === undefined)
-        issue(ENV_FILE, envName, "is not set", [
-          envName,
-          `${CONFIG_ENV.credentialsDir}/${SECRET_KEYS[key]}`,
-        ]);
-      return value;
+  const setting = (key: keyof typeof SECRET_KEYS, path: string): Setting => {
+    if (dir === undefined) {
+      const value = variable(path);
+      const allowed = [path, `${CONFIG_ENV.credentialsDir}/${SECRET_KEYS[key]}`];
+      return value
+        ? { value, file: ENV_FILE, path }
+        : fail({ file: ENV_FILE, path }, "is not set", allowed);
     }
-    const path = join(dir, SECRET_KEYS[key]);
-    if (!exists(path)) {
-      issue(
-        path,
-        SECRET_KEYS[key],
-        "file does not exist (is the Secret kafka-<service> complete?)",
-      );
-      return undefined;
-    }
-    const text = readFile(path).trim();
-    if (text === "") issue(path, SECRET_KEYS[key], "file is empty");
-    return text === "" ? undefined : text;
+    const at = { file: join(dir, SECRET_KEYS[key]), path: SECRET_KEYS[key] };
+    if (!exists(at.file))
+      return fail(at, "file does not exist (is the Secret kafka-<service> complete?)");
+    const value = readFile(at.file).trim();
+    return value ? { ...at, value } : fail(at, "file is empty");
   };
 
-  const bootstrapRaw = setting("bootstrap", CONFIG_ENV.bootstrap);
-  const bootstrapServers = (bootstrapRaw ?? "")
+  const bootstrap = setting("bootstrap", CONFIG_ENV.bootstrap);
+  const bootstrapServers = (bootstrap.value ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  const bootstrapOrigin = fromDir
-    ? [join(dir, SECRET_KEYS.bootstrap), SECRET_KEYS.bootstrap]
-    : [ENV_FILE, CONFIG_ENV.bootstrap];
   for (const server of bootstrapServers) {
-    if (!HOST_PORT.test(server)) {
-      issue(bootstrapOrigin[0] ?? "", bootstrapOrigin[1] ?? "", `"${server}" is not host:port`, [
-        "host:port[,host:port...]",
-      ]);
-    }
+    if (!HOST_PORT.test(server))
+      fail(bootstrap, `"${server}" is not host:port`, ["host:port[,host:port...]"]);
   }
   const username = setting("username", CONFIG_ENV.username);
   const password = setting("password", CONFIG_ENV.password);
-
   // The CA: the Secret's ca.crt, or locally the PEM text or a file path.
-  let caPem: string | undefined;
-  let caOrigin: [string, string] = [ENV_FILE, CONFIG_ENV.caCert];
   const caFile = variable(CONFIG_ENV.caCertFile);
-  if (fromDir) {
-    caPem = setting("ca", CONFIG_ENV.caCert);
-    caOrigin = [join(dir, SECRET_KEYS.ca), SECRET_KEYS.ca];
-  } else if (variable(CONFIG_ENV.caCert) !== undefined) {
-    caPem = variable(CONFIG_ENV.caCert);
-  } else if (caFile !== undefined) {
-    caOrigin = [caFile, CONFIG_ENV.caCertFile];
-    if (!exists(caFile)) issue(caFile, CONFIG_ENV.caCertFile, "file does not exist");
-    else caPem = readFile(caFile).trim();
-  } else {
-    issue(ENV_FILE, CONFIG_ENV.caCert, "no cluster CA: TLS needs it", [
-      CONFIG_ENV.caCert,
-      CONFIG_ENV.caCertFile,
-      `${CONFIG_ENV.credentialsDir}/${SECRET_KEYS.ca}`,
-    ]);
+  const caAt = { file: caFile ?? ENV_FILE, path: CONFIG_ENV.caCertFile };
+  const ca: Setting =
+    dir !== undefined || variable(CONFIG_ENV.caCert) !== undefined
+      ? setting("ca", CONFIG_ENV.caCert)
+      : caFile === undefined
+        ? fail({ file: ENV_FILE, path: CONFIG_ENV.caCert }, "no cluster CA: TLS needs it", [
+            CONFIG_ENV.caCert,
+            CONFIG_ENV.caCertFile,
+            `${CONFIG_ENV.credentialsDir}/${SECRET_KEYS.ca}`,
+          ])
+        : exists(caFile)
+          ? { ...caAt, value: readFile(caFile).trim() }
+          : fail(caAt, "file does not exist");
+  if (ca.value !== undefined && !ca.value.includes("-----BEGIN CERTIFICATE-----")) {
+    fail(ca, "is not a PEM certificate (no BEGIN CERTIFICATE line)");
   }
-  if (caPem !== undefined && !caPem.includes("-----BEGIN CERTIFICATE-----")) {
-    issue(caOrigin[0], caOrigin[1], "is not a PEM certificate (no BEGIN CERTIFICATE line)");
-  }
-
   if (issues.length > 0) throw new ValidationError(issues);
   return {
     bootstrapServers,
-    username: username ?? "",
-    password: password ?? "",
-    caPem: caPem ?? "",
+    username: username.value ?? "",
+    password: password.value ?? "",
+    caPem: ca.value ?? "",
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { topicCatalog } from "../topics/catalog.ts";
 import {
   isCatalogEventType,
   latestVersionOf,
@@ -8,13 +9,19 @@ import {
   type EventPayload,
   type EventPayloadInput,
 } from "../topics/events/registry.ts";
-import { TRACEPARENT_HEADER, formatTraceparent, parseTraceparent } from "./trace-context.ts";
+import { DEAD_LETTER_PREFIX } from "../topics/policy.ts";
+import { familyPrefix } from "../topics/templates.ts";
+import type { TopicDefinition } from "../topics/types.ts";
 
 /** The content type of every envelope this module writes. */
 export const ENVELOPE_CONTENT_TYPE = "application/vnd.kafka-platform.envelope+json; version=1";
 export const CONTENT_TYPE_HEADER = "content-type";
+/** W3C Trace Context (https://www.w3.org/TR/trace-context/) as a Kafka header. */
+export const TRACEPARENT_HEADER = "traceparent";
 
 const SEGMENT = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The envelope around every payload (seed 2.2); the payload itself is checked per type/version. */
 export const envelopeSchema = z.strictObject({
@@ -27,7 +34,7 @@ export const envelopeSchema = z.strictObject({
   metadata: z.strictObject({
     source: z.string().min(1),
     correlation_id: z.string().min(1),
-    trace_id: z.string().regex(/^[0-9a-f]{32}$/, { message: "must be 32 lowercase hex digits" }),
+    trace_id: z.string().regex(TRACE_ID, { message: "must be 32 lowercase hex digits" }),
   }),
 });
 
@@ -50,30 +57,27 @@ export type Envelope<E extends CatalogEventType = CatalogEventType> = {
   };
 }[E];
 
+type Issue = { path: string; message: string };
+
 /** Thrown when bytes or fields are not a valid envelope; `path` names the offending field. */
 export class EnvelopeError extends Error {
-  readonly issues: readonly { path: string; message: string }[];
-  constructor(what: string, issues: readonly { path: string; message: string }[]) {
+  constructor(
+    what: string,
+    readonly issues: readonly Issue[],
+  ) {
     super(`${what}: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`);
     this.name = "EnvelopeError";
-    this.issues = issues;
   }
 }
 
-function zodIssues(error: z.ZodError, prefix = ""): { path: string; message: string }[] {
-  return error.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter((p) => p !== "").join("."),
+const zodIssues = (error: z.ZodError, prefix?: string): Issue[] =>
+  error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter((p) => p !== undefined).join("."),
     message: i.message,
   }));
-}
 
-/** Envelopes this module built or decoded and validated; encoding them again skips the check. */
-const validated = new WeakSet<object>();
-
-function validate(raw: unknown, what: string): Envelope {
-  const outer = envelopeSchema.safeParse(raw);
-  if (!outer.success) throw new EnvelopeError(what, zodIssues(outer.error));
-  const env = outer.data;
+/** The envelope with its payload checked (and defaults applied) against its type's schema. */
+function withPayload(env: { type: string; version: number; payload: unknown }, what: string) {
   const schema = payloadSchemaFor(env.type, env.version);
   if (schema === undefined) {
     throw new EnvelopeError(what, [
@@ -82,9 +86,13 @@ function validate(raw: unknown, what: string): Envelope {
   }
   const payload = schema.safeParse(env.payload);
   if (!payload.success) throw new EnvelopeError(what, zodIssues(payload.error, "payload"));
-  const envelope = Object.freeze({ ...env, payload: payload.data }) as Envelope;
-  validated.add(envelope);
-  return envelope;
+  return Object.freeze({ ...env, payload: payload.data }) as Envelope;
+}
+
+function validate(raw: unknown, what: string): Envelope {
+  const outer = envelopeSchema.safeParse(raw);
+  if (!outer.success) throw new EnvelopeError(what, zodIssues(outer.error));
+  return withPayload(outer.data, what);
 }
 
 export interface NewEnvelope<E extends CatalogEventType> {
@@ -98,23 +106,37 @@ export interface NewEnvelope<E extends CatalogEventType> {
   readonly timestamp?: Date;
 }
 
-/** Builds and validates an envelope at the event type's latest payload version. */
+/**
+ * Builds an envelope at the event type's latest payload version. The fields it fills itself
+ * are valid by construction; the ones given are checked, the payload against its schema.
+ */
 export function createEnvelope<E extends CatalogEventType>(input: NewEnvelope<E>): Envelope<E> {
+  const what = `cannot create ${String(input.type)} envelope`;
   const id = input.id ?? randomUUID();
-  const raw = {
+  const metadata = {
+    source: input.source,
+    correlation_id: input.correlationId ?? id,
+    trace_id: input.traceId ?? randomUUID().replaceAll("-", ""),
+  };
+  const checks: [boolean, string, string][] = [
+    [isCatalogEventType(input.type), "type", "is not an event type of the catalog"],
+    [SEGMENT.test(input.tenantId), "tenant_id", "must be a lowercase tenant segment"],
+    [TRACE_ID.test(metadata.trace_id), "metadata.trace_id", "must be 32 lowercase hex digits"],
+    [input.source !== "" && metadata.correlation_id !== "", "metadata", "has an empty field"],
+    [input.id === undefined || z.uuid().safeParse(id).success, "id", "is not a UUID"],
+  ];
+  const bad = checks.filter(([ok]) => !ok).map(([, path, message]) => ({ path, message }));
+  if (bad.length > 0) throw new EnvelopeError(what, bad);
+  const envelope = {
     id,
     type: input.type,
     timestamp: (input.timestamp ?? new Date()).toISOString(),
     tenant_id: input.tenantId,
     version: latestVersionOf(input.type),
     payload: input.payload,
-    metadata: {
-      source: input.source,
-      correlation_id: input.correlationId ?? id,
-      trace_id: input.traceId ?? randomUUID().replaceAll("-", ""),
-    },
+    metadata,
   };
-  return validate(raw, `cannot create ${input.type} envelope`) as Envelope<E>;
+  return withPayload(envelope, what) as Envelope<E>;
 }
 
 export type Headers = Record<string, string>;
@@ -124,18 +146,37 @@ export interface EncodedEnvelope {
   readonly headers: Headers;
 }
 
-/** Validates and serialises an envelope; headers carry the content type and W3C traceparent. */
-export function encodeEnvelope(envelope: Envelope, spanId?: string): EncodedEnvelope {
-  const checked = validated.has(envelope)
-    ? envelope
-    : validate(envelope, `cannot encode ${String(envelope.type)} envelope`);
+/** `00-<trace id>-<span id>-01`; a fresh span id when none is given. */
+export function formatTraceparent(traceId: string, spanId?: string, sampled = true): string {
+  // randomUUID draws from a cached entropy pool: far cheaper per call than randomBytes(8).
+  const span = spanId ?? randomUUID().replaceAll("-", "").slice(0, 16);
+  return `00-${traceId}-${span}-${sampled ? "01" : "00"}`;
+}
+
+/** Undefined for anything that is not a version-00 traceparent with non-zero ids. */
+export function parseTraceparent(
+  header: string,
+): { traceId: string; spanId: string; sampled: boolean } | undefined {
+  const match = TRACEPARENT.exec(header.trim());
+  if (match === null) return undefined;
+  const [, traceId = "", spanId = "", flags = "00"] = match;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
+}
+
+function serialise(envelope: Envelope, spanId?: string): EncodedEnvelope {
   return {
-    value: Buffer.from(JSON.stringify(checked)),
+    value: Buffer.from(JSON.stringify(envelope)),
     headers: {
       [CONTENT_TYPE_HEADER]: ENVELOPE_CONTENT_TYPE,
-      [TRACEPARENT_HEADER]: formatTraceparent(checked.metadata.trace_id, spanId),
+      [TRACEPARENT_HEADER]: formatTraceparent(envelope.metadata.trace_id, spanId),
     },
   };
+}
+
+/** Validates and serialises an envelope; headers carry the content type and W3C traceparent. */
+export function encodeEnvelope(envelope: Envelope, spanId?: string): EncodedEnvelope {
+  return serialise(validate(envelope, `cannot encode ${String(envelope.type)} envelope`), spanId);
 }
 
 /**
@@ -144,32 +185,92 @@ export function encodeEnvelope(envelope: Envelope, spanId?: string): EncodedEnve
  * or a traceparent whose trace id disagrees with the envelope's.
  */
 export function decodeEnvelope(value: Buffer | null | undefined, headers: Headers = {}): Envelope {
+  const what = "cannot decode message";
   const contentType = headers[CONTENT_TYPE_HEADER];
   if (contentType !== undefined && contentType !== ENVELOPE_CONTENT_TYPE) {
-    throw new EnvelopeError("cannot decode message", [
-      { path: `headers.${CONTENT_TYPE_HEADER}`, message: `unsupported "${contentType}"` },
-    ]);
+    const path = `headers.${CONTENT_TYPE_HEADER}`;
+    throw new EnvelopeError(what, [{ path, message: `unsupported "${contentType}"` }]);
   }
   if (value === null || value === undefined || value.length === 0) {
-    throw new EnvelopeError("cannot decode message", [{ path: "", message: "value is empty" }]);
+    throw new EnvelopeError(what, [{ path: "", message: "value is empty" }]);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(value.toString("utf8"));
   } catch (error) {
-    throw new EnvelopeError("cannot decode message", [
+    throw new EnvelopeError(what, [
       { path: "", message: `not JSON (${(error as Error).message})` },
     ]);
   }
-  const envelope = validate(raw, "cannot decode message");
+  const envelope = validate(raw, what);
   const traceparent = headers[TRACEPARENT_HEADER];
-  if (traceparent !== undefined) {
-    const parsed = parseTraceparent(traceparent);
-    if (parsed === undefined || parsed.traceId !== envelope.metadata.trace_id) {
-      throw new EnvelopeError("cannot decode message", [
-        { path: `headers.${TRACEPARENT_HEADER}`, message: "does not match metadata.trace_id" },
-      ]);
-    }
+  if (
+    traceparent !== undefined &&
+    parseTraceparent(traceparent)?.traceId !== envelope.metadata.trace_id
+  ) {
+    throw new EnvelopeError(what, [
+      { path: `headers.${TRACEPARENT_HEADER}`, message: "does not match metadata.trace_id" },
+    ]);
   }
   return envelope;
+}
+
+/**
+ * How envelopes become record values and back: the producer encodes the envelopes it built
+ * (and validated), consumers decode and validate what they read. JSON by default; a Schema
+ * Registry codec can take its place (KafkaClientOptions.codec).
+ */
+export interface EnvelopeCodec {
+  encode(topic: string, envelope: Envelope): EncodedEnvelope | Promise<EncodedEnvelope>;
+  /** The validated envelope, or an EnvelopeError thrown (the record is then poison). */
+  decode(topic: string, value: Buffer | null, headers: Headers): Envelope | Promise<Envelope>;
+}
+
+export const JSON_CODEC: EnvelopeCodec = {
+  encode: (_topic, envelope) => serialise(envelope),
+  decode: (_topic, value, headers) => decodeEnvelope(value, headers),
+};
+
+/** Lookups by topic name; the catalog does not change while a process runs. */
+const entries = new Map<string, TopicDefinition | undefined>();
+
+/** The catalog entry a concrete topic name belongs to, or undefined (dead letters, strangers). */
+export function catalogEntryFor(topic: string): TopicDefinition | undefined {
+  if (entries.has(topic)) return entries.get(topic);
+  const entry = topic.startsWith(DEAD_LETTER_PREFIX)
+    ? undefined
+    : topicCatalog.find((def) => {
+        if (def.family === "single") return def.name === topic;
+        const prefix = familyPrefix(def.name);
+        const suffix = def.name.slice(def.name.indexOf("}") + 1);
+        const middle = topic.slice(prefix.length, topic.length - suffix.length);
+        return topic.startsWith(prefix) && topic.endsWith(suffix) && /^[^.]+$/.test(middle);
+      });
+  if (entries.size >= 10_000) entries.clear();
+  entries.set(topic, entry);
+  return entry;
+}
+
+/**
+ * The message key of an envelope on `topic`: the catalog's key field, read from the payload
+ * (e.g. `conversation_id` on chat.messages.<tenant>) or else from the envelope (`tenant_id`
+ * on audit.log). Keys decide the partition, and so the per-key order.
+ */
+export function messageKeyFor(topic: string, envelope: Envelope): string {
+  const entry = catalogEntryFor(topic);
+  if (entry === undefined) throw new Error(`"${topic}" is not a topic of the catalog`);
+  if (!entry.events.includes(envelope.type)) {
+    throw new Error(
+      `event type ${envelope.type} does not belong on ${topic} (allowed: ${entry.events.join(", ")})`,
+    );
+  }
+  const fromPayload = (envelope.payload as Record<string, unknown>)[entry.key];
+  const key =
+    typeof fromPayload === "string"
+      ? fromPayload
+      : (envelope as unknown as Record<string, unknown>)[entry.key];
+  if (typeof key !== "string" || key === "") {
+    throw new Error(`${envelope.type} on ${topic} has no ${entry.key} to use as the message key`);
+  }
+  return key;
 }

@@ -3,13 +3,14 @@
  * (`@confluentinc/kafka-javascript`). Loads nothing from Pulumi, cdk8s, infra/ or charts/; the
  * catalog (topics/, acl/) is compiled into the package.
  */
-import type { ClientLog } from "./connection.ts";
+import { broadcastGroupPrefixFor, transactionalIdPrefixFor } from "../acl/derive.ts";
 import { loadConnectionConfig, type ConfigSources, type ConnectionConfig } from "./config.ts";
 import { TypedConsumer, type ConsumerOptions } from "./consumer.ts";
+import type { EnvelopeCodec } from "./envelope.ts";
+import type { ClientLog } from "./library.ts";
 import type { MetricsSink } from "./metric-names.ts";
 import { ExactlyOnceProcessor, type ProcessorOptions } from "./processor.ts";
 import { TransactionalProducer, TypedProducer, type ProducerTuning } from "./producer.ts";
-import { broadcastGroupPrefixFor, transactionalIdPrefixFor } from "../acl/derive.ts";
 import type { BroadcastTopic, ConsumableTopic, ServiceName } from "./topic-types.ts";
 
 export interface KafkaClientOptions<S extends ServiceName> {
@@ -19,9 +20,11 @@ export interface KafkaClientOptions<S extends ServiceName> {
   readonly configSources?: ConfigSources;
   readonly metrics?: MetricsSink;
   readonly log?: ClientLog;
+  /** How envelopes become record values and back; JSON (JSON_CODEC) by default. */
+  readonly codec?: EnvelopeCodec;
 }
 
-type Shared = "service" | "connection" | "metrics" | "log";
+type Shared = "service" | "connection" | "metrics" | "log" | "codec";
 
 /** A broadcast reader's instance id: what a Kubernetes pod name may be. */
 const INSTANCE_ID = /^[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?$/;
@@ -30,51 +33,33 @@ const INSTANCE_ID = /^[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?$/;
 export class KafkaClient<S extends ServiceName> {
   readonly service: S;
   readonly connection: ConnectionConfig;
-  private readonly shared: { metrics?: MetricsSink; log?: ClientLog };
+  private readonly shared: Pick<KafkaClientOptions<S>, "metrics" | "log" | "codec">;
 
   constructor(options: KafkaClientOptions<S>) {
     this.service = options.service;
     this.connection = options.connection ?? loadConnectionConfig(options.configSources);
-    this.shared = {
-      ...(options.metrics ? { metrics: options.metrics } : {}),
-      ...(options.log ? { log: options.log } : {}),
-    };
+    const { metrics, log, codec } = options;
+    this.shared = { metrics, log, codec };
+  }
+
+  private with<T>(options: T) {
+    return { ...this.shared, ...options, service: this.service, connection: this.connection };
   }
 
   /** A connected producer (acks=all, idempotent, murmur2 keys, lz4, linger 5 ms). */
   producer(tuning: ProducerTuning = {}): Promise<TypedProducer<S>> {
-    return new TypedProducer({
-      ...tuning,
-      ...this.shared,
-      service: this.service,
-      connection: this.connection,
-    }).connect();
+    return new TypedProducer(this.with(tuning)).connect();
   }
 
   /** A connected transactional producer with id `<service>.tx.<instanceId>`. */
-  transactionalProducer(
-    instanceId: string,
-    tuning: ProducerTuning = {},
-  ): Promise<TransactionalProducer<S>> {
-    return new TransactionalProducer({
-      ...tuning,
-      ...this.shared,
-      service: this.service,
-      connection: this.connection,
-      transactionalId: `${transactionalIdPrefixFor(this.service)}${instanceId}`,
-    }).connect();
+  transactionalProducer(instanceId: string, tuning: ProducerTuning = {}) {
+    const transactionalId = `${transactionalIdPrefixFor(this.service)}${instanceId}`;
+    return new TransactionalProducer(this.with({ ...tuning, transactionalId })).connect();
   }
 
   /** A consumer in group `<service>`; call start(). */
-  consumer<N extends ConsumableTopic<S>>(
-    options: Omit<ConsumerOptions<S, N>, Shared>,
-  ): TypedConsumer<S, N> {
-    return new TypedConsumer({
-      ...this.shared,
-      ...options,
-      service: this.service,
-      connection: this.connection,
-    });
+  consumer<N extends ConsumableTopic<S>>(options: Omit<ConsumerOptions<S, N>, Shared>) {
+    return new TypedConsumer<S, N>(this.with(options));
   }
 
   /**
@@ -92,26 +77,13 @@ export class KafkaClient<S extends ServiceName> {
         `broadcastConsumer: instanceId "${instanceId}" must be 1-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit (a pod name fits)`,
       );
     }
-    return new TypedConsumer(
-      { ...this.shared, ...rest, service: this.service, connection: this.connection },
-      {
-        id: `${broadcastGroupPrefixFor(this.service)}${instanceId}`,
-        startAt: "latest",
-        commits: false,
-      },
-    );
+    const id = `${broadcastGroupPrefixFor(this.service)}${instanceId}`;
+    return new TypedConsumer<S, N>(this.with(rest), { id, startAt: "latest", commits: false });
   }
 
   /** An exactly-once consume-transform-produce processor; call start(). */
-  processor<N extends ConsumableTopic<S>>(
-    options: Omit<ProcessorOptions<S, N>, Shared>,
-  ): ExactlyOnceProcessor<S, N> {
-    return new ExactlyOnceProcessor({
-      ...this.shared,
-      ...options,
-      service: this.service,
-      connection: this.connection,
-    });
+  processor<N extends ConsumableTopic<S>>(options: Omit<ProcessorOptions<S, N>, Shared>) {
+    return new ExactlyOnceProcessor<S, N>(this.with(options));
   }
 }
 
@@ -126,16 +98,15 @@ export {
   createEnvelope,
   decodeEnvelope,
   encodeEnvelope,
+  messageKeyFor,
   EnvelopeError,
+  JSON_CODEC,
   type Envelope,
+  type EnvelopeCodec,
+  type EncodedEnvelope,
 } from "./envelope.ts";
-export {
-  CLIENT_METRICS,
-  NO_METRICS,
-  type MetricsSink,
-  type ClientMetricName,
-} from "./metric-names.ts";
-export { KafkaAuthenticationError, KafkaConnectionError } from "./errors.ts";
+export { CLIENT_METRICS, type MetricsSink, type ClientMetricName } from "./metric-names.ts";
+export { KafkaAuthenticationError, KafkaConnectionError, type ClientLog } from "./library.ts";
 export {
   TypedProducer,
   TransactionalProducer,
@@ -152,5 +123,4 @@ export {
   type RetryPolicy,
 } from "./consumer.ts";
 export { ExactlyOnceProcessor } from "./processor.ts";
-export { messageKeyFor } from "./keys.ts";
 export type * from "./topic-types.ts";

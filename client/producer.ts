@@ -1,11 +1,17 @@
 import { RdKafka } from "@confluentinc/kafka-javascript";
 import type { CatalogEventType, EventPayloadInput } from "../topics/events/registry.ts";
 import type { ConnectionConfig } from "./config.ts";
-import { call, connectClearly, loginConfig, type ClientLog } from "./connection.ts";
-import { createEnvelope, encodeEnvelope, type Envelope, type NewEnvelope } from "./envelope.ts";
-import { asError } from "./errors.ts";
-import { messageKeyFor } from "./keys.ts";
-import { CLIENT_METRICS, NO_METRICS, type MetricsSink } from "./metric-names.ts";
+import {
+  JSON_CODEC,
+  createEnvelope,
+  messageKeyFor,
+  type EncodedEnvelope,
+  type Envelope,
+  type EnvelopeCodec,
+  type NewEnvelope,
+} from "./envelope.ts";
+import { asError, call, connectClearly, loginConfig, type ClientLog } from "./library.ts";
+import { CLIENT_METRICS, type MetricAttributes, type MetricsSink } from "./metric-names.ts";
 import type { EventTypeOn, ProducibleTopic, ServiceName } from "./topic-types.ts";
 
 /** An event to publish on topic `N`: only the event types the catalog lists for `N` compile. */
@@ -45,16 +51,15 @@ export interface ProducerTuning {
   readonly compression?: "lz4" | "zstd" | "gzip" | "snappy" | "none";
   /** How long a record may spend in the library's retries before it fails (ms). Default 120000. */
   readonly deliveryTimeoutMs?: number;
-  /** Backoff between the library's retries (ms): initial, doubled up to max. Default 100, 1000. */
-  readonly retryBackoffMs?: number;
-  readonly retryBackoffMaxMs?: number;
 }
 
 export interface ProducerOptions extends ProducerTuning {
   readonly service: ServiceName;
   readonly connection: ConnectionConfig;
-  readonly metrics?: MetricsSink;
-  readonly log?: ClientLog;
+  readonly metrics?: MetricsSink | undefined;
+  readonly log?: ClientLog | undefined;
+  /** How envelopes become record values; JSON by default. */
+  readonly codec?: EnvelopeCodec | undefined;
   /** Set for a transactional producer (see KafkaClient.transactionalProducer). */
   readonly transactionalId?: string;
 }
@@ -66,40 +71,35 @@ const CALL_TIMEOUT_MS = 30_000;
 const ERR_FATAL = -150;
 
 /**
- * librdkafka's settings for the platform: acks=all, idempotent (the producer id and sequence
- * numbers survive retries, so a retry never writes a record twice), Java's murmur2 key hashing
- * for every partition count, lz4, linger 5 ms, retries until the delivery timeout.
+ * librdkafka's settings for the platform, over its defaults (acks=all, linger 5 ms, retry
+ * backoff 100 ms doubling to 1 s): idempotent (the producer id and sequence numbers survive
+ * retries, so a retry never writes a record twice), Java's murmur2 key hashing for every
+ * partition count, lz4, retries until the delivery timeout (120 s; 60 s in a transaction).
  */
 export function producerConfig(options: ProducerOptions): {
   global: RdKafka.ProducerGlobalConfig;
   topic: RdKafka.ProducerTopicConfig;
 } {
-  const transactional = options.transactionalId !== undefined;
-  const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
+  const { transactionalId, deliveryTimeoutMs = 120_000 } = options;
+  const transactional = transactionalId !== undefined;
   return {
     global: {
       ...loginConfig(options.connection, `${options.service}-producer`),
       "enable.idempotence": true,
       "compression.codec": options.compression ?? "lz4",
-      "linger.ms": options.lingerMs ?? 5,
-      "retry.backoff.ms": options.retryBackoffMs ?? 100,
-      "retry.backoff.max.ms": options.retryBackoffMaxMs ?? 1_000,
+      ...(options.lingerMs !== undefined ? { "linger.ms": options.lingerMs } : {}),
       // Catalog topics exist long before a service writes them: an unknown one fails after 5 s.
       "topic.metadata.propagation.max.ms": 5_000,
       dr_cb: true,
-      ...(transactional
-        ? {
-            "transactional.id": options.transactionalId,
-            "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
-          }
-        : {}),
+      ...(transactional ? { "transactional.id": transactionalId } : {}),
+      ...(transactional ? { "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS } : {}),
     },
     topic: {
-      acks: -1,
       partitioner: "murmur2_random",
-      "message.timeout.ms": transactional
-        ? Math.min(deliveryTimeoutMs, TRANSACTION_TIMEOUT_MS)
-        : deliveryTimeoutMs,
+      "message.timeout.ms": Math.min(
+        deliveryTimeoutMs,
+        transactional ? TRANSACTION_TIMEOUT_MS : deliveryTimeoutMs,
+      ),
     },
   };
 }
@@ -111,7 +111,9 @@ export function producerConfig(options: ProducerOptions): {
  */
 export class TypedProducer<S extends ServiceName> {
   protected readonly client: RdKafka.Producer;
-  private readonly metrics: MetricsSink;
+  private readonly codec: EnvelopeCodec;
+  /** Metric attributes per topic, built once rather than per message. */
+  private readonly attributes = new Map<string, MetricAttributes>();
   private connected = false;
   private fatal = false;
 
@@ -126,7 +128,7 @@ export class TypedProducer<S extends ServiceName> {
     this.client.on("event.error", (error) => {
       if (error.isFatal === true) this.fatal = true;
     });
-    this.metrics = options.metrics ?? NO_METRICS;
+    this.codec = options.codec ?? JSON_CODEC;
   }
 
   async connect(): Promise<this> {
@@ -161,12 +163,14 @@ export class TypedProducer<S extends ServiceName> {
     this.assertConnected();
     const input: NewEnvelope<CatalogEventType> = { ...event, source: this.options.service };
     const envelope = createEnvelope(input);
-    const { value, headers } = encodeEnvelope(envelope);
     const key = messageKeyFor(topic, envelope);
-    this.dispatch(topic, { key, value, headers }, (error, position) => {
-      if (position === undefined) onDelivery?.(error, undefined);
-      else onDelivery?.(undefined, { topic, ...position, envelope });
-    });
+    const done: RecordCallback = (error, position) =>
+      onDelivery?.(error, position && { topic, ...position, envelope });
+    const send = ({ value, headers }: EncodedEnvelope) =>
+      this.dispatch(topic, { key, value, headers }, done);
+    const encoded = this.codec.encode(topic, envelope);
+    if (encoded instanceof Promise) encoded.then(send, (e: unknown) => done(asError(e), undefined));
+    else send(encoded);
   }
 
   sendRaw(topic: string, message: RawMessage): Promise<Position & { topic: string }> {
@@ -181,22 +185,23 @@ export class TypedProducer<S extends ServiceName> {
   }
 
   private dispatch(topic: string, message: RawMessage, callback: RecordCallback): void {
-    const started = performance.now();
-    const attributes = { service: this.options.service, topic };
+    const { metrics, service } = this.options;
+    const started = metrics && performance.now();
     const done: RecordCallback = (failure, position) => {
       // A fatal error arrives in a delivery report, or as produce() throwing once in that state.
       if ((failure as { code?: unknown } | undefined)?.code === ERR_FATAL) this.fatal = true;
       const error =
         failure && new Error(`cannot write to ${topic}: ${failure.message}`, { cause: failure });
-      if (error === undefined) {
-        this.metrics.count(CLIENT_METRICS.produceMessages, 1, attributes);
-        this.metrics.count(CLIENT_METRICS.produceBytes, message.value?.length ?? 0, attributes);
-        this.metrics.record(CLIENT_METRICS.produceLatency, performance.now() - started, attributes);
-      } else {
-        this.metrics.count(CLIENT_METRICS.produceErrors, 1, {
-          ...attributes,
-          error: failure?.name ?? "",
-        });
+      if (metrics !== undefined && started !== undefined) {
+        let attributes = this.attributes.get(topic);
+        if (attributes === undefined) this.attributes.set(topic, (attributes = { service, topic }));
+        if (failure === undefined) {
+          metrics.count(CLIENT_METRICS.produceMessages, 1, attributes);
+          metrics.count(CLIENT_METRICS.produceBytes, message.value?.length ?? 0, attributes);
+          metrics.record(CLIENT_METRICS.produceLatency, performance.now() - started, attributes);
+        } else {
+          metrics.count(CLIENT_METRICS.produceErrors, 1, { ...attributes, error: failure.name });
+        }
       }
       try {
         callback(error, position);
@@ -296,13 +301,8 @@ export class TransactionalProducer<S extends ServiceName> extends TypedProducer<
     );
   }
 
-  private count(
-    name: (typeof CLIENT_METRICS)["transactionsCommitted" | "transactionsAborted"],
-  ): void {
-    const { service, transactionalId = "" } = this.options;
-    (this.options.metrics ?? NO_METRICS).count(name, 1, {
-      service,
-      transactional_id: transactionalId,
-    });
+  private count(name: "kafka.client.transactions.committed" | "kafka.client.transactions.aborted") {
+    const { service, transactionalId = "", metrics } = this.options;
+    metrics?.count(name, 1, { service, transactional_id: transactionalId });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, sleep } from "../../../client/backoff.ts";
+import { backoffDelay, sleep } from "../../../client/library.ts";
 
 const policy = { initialMs: 100, maxMs: 1_000, multiplier: 2 };
 

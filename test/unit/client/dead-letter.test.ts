@@ -1,22 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { deadLetterFor, deadLetterHeaders, decodeFor } from "../../../client/dead-letter.ts";
-import { createEnvelope, encodeEnvelope } from "../../../client/envelope.ts";
-import { catalogEntryFor } from "../../../client/keys.ts";
+import { deadLetterFor, decodeRecord } from "../../../client/consumer.ts";
+import { catalogEntryFor, createEnvelope, encodeEnvelope } from "../../../client/envelope.ts";
+
+const source = {
+  topic: "chat.messages.acme",
+  partition: 7,
+  offset: "1234",
+  key: Buffer.from("conv-1"),
+  value: Buffer.from("{}"),
+  timestamp: "1763892000000",
+  headers: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+};
 
 describe("dead-letter headers", () => {
   it("keeps the original headers and adds where the message came from and why it died", () => {
-    const headers = deadLetterHeaders(
-      { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
-      {
-        topic: "chat.messages.acme",
-        partition: 7,
-        offset: "1234",
-        timestamp: "1763892000000",
-        error: "Error: boom",
-        attempts: 5,
-        service: "search-indexer",
-      },
-    );
+    const { headers } = deadLetterFor(source, new Error("boom"), 5, "search-indexer");
     expect(headers).toEqual({
       traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       "x-dlq-original-topic": "chat.messages.acme",
@@ -30,18 +28,7 @@ describe("dead-letter headers", () => {
   });
 
   it("caps a huge error text so the record stays small", () => {
-    const headers = deadLetterHeaders(
-      {},
-      {
-        topic: "t.t",
-        partition: 0,
-        offset: "0",
-        timestamp: "0",
-        error: "e".repeat(10_000),
-        attempts: 1,
-        service: "s",
-      },
-    );
+    const { headers } = deadLetterFor(source, "e".repeat(10_000), 1, "s");
     expect(headers["x-dlq-error"]).toHaveLength(2_000);
   });
 
@@ -70,7 +57,7 @@ describe("dead-letter headers", () => {
     });
   });
 
-  it("calls a record poison when it is not JSON or its event type does not belong on its topic", () => {
+  it("calls a record poison when it is not JSON or its event type does not belong on its topic", async () => {
     const record = (topic: string, value: string) => ({
       topic,
       partition: 0,
@@ -80,9 +67,9 @@ describe("dead-letter headers", () => {
       timestamp: "0",
       headers: {},
     });
-    expect((decodeFor(record("chat.messages.acme", "{not json")) as Error).message).toMatch(
-      /^cannot decode message: .*not JSON/,
-    );
+    expect(
+      ((await decodeRecord(record("chat.messages.acme", "{not json"))) as Error).message,
+    ).toMatch(/^cannot decode message: .*not JSON/);
     const audit = encodeEnvelope(
       createEnvelope({
         type: "audit.recorded",
@@ -97,10 +84,11 @@ describe("dead-letter headers", () => {
         },
       }),
     );
-    expect((decodeFor(record("chat.messages.acme", audit.value.toString())) as Error).message).toBe(
+    const wrong = await decodeRecord(record("chat.messages.acme", audit.value.toString()));
+    expect((wrong as Error).message).toBe(
       "event type audit.recorded does not belong on chat.messages.acme",
     );
-    expect(decodeFor(record("audit.log", audit.value.toString()))).toMatchObject({
+    expect(await decodeRecord(record("audit.log", audit.value.toString()))).toMatchObject({
       type: "audit.recorded",
     });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  TRACEPARENT_HEADER,
   CONTENT_TYPE_HEADER,
   ENVELOPE_CONTENT_TYPE,
   EnvelopeError,
@@ -7,7 +8,6 @@ import {
   decodeEnvelope,
   encodeEnvelope,
 } from "../../../client/envelope.ts";
-import { TRACEPARENT_HEADER } from "../../../client/trace-context.ts";
 
 const sent = {
   conversation_id: "c-1",

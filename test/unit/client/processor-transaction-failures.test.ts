@@ -109,7 +109,17 @@ const lib = vi.hoisted(() => {
       setImmediate(() => done(null));
     }
   }
-  return { state, RdKafka: { KafkaConsumer, Producer } };
+  /** describeTopics through the consumer's handle: each topic keeps its id. */
+  const AdminClient = {
+    createFrom: () => ({
+      describeTopics(topics: string[], _options: unknown, done: Callback): void {
+        const topicId = { mostSignificantBits: 1n, leastSignificantBits: 2n };
+        const described = topics.map((name) => ({ name, topicId }));
+        setImmediate(() => done(null, described));
+      },
+    }),
+  };
+  return { state, RdKafka: { KafkaConsumer, Producer, AdminClient } };
 });
 
 vi.mock("@confluentinc/kafka-javascript", () => ({ RdKafka: lib.RdKafka }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTraceparent, parseTraceparent } from "../../../client/trace-context.ts";
+import { formatTraceparent, parseTraceparent } from "../../../client/envelope.ts";
 
 describe("W3C traceparent", () => {
   it("parses the spec's example", () => {

@@ -11,8 +11,7 @@ import type {
   KeyFieldOf,
   ProducibleTopic,
 } from "../../../client/topic-types.ts";
-import { messageKeyFor } from "../../../client/keys.ts";
-import { createEnvelope } from "../../../client/envelope.ts";
+import { createEnvelope, messageKeyFor } from "../../../client/envelope.ts";
 import type { EventPayload } from "../../../topics/events/registry.ts";
 
 /**
