@@ -8,6 +8,9 @@
  * would add a second validator without adding a check (decision 0012).
  */
 
+import { valueSubject } from "../topics/compatibility.ts";
+import { catalogEntryOfTopic, topicValueJsonSchema } from "../topics/schemas/value-schemas.ts";
+
 /** First byte of every value in the registry wire format. */
 export const WIRE_MAGIC_BYTE = 0;
 /** Magic byte + 4-byte schema id. */
@@ -283,5 +286,78 @@ export class ConsumerSchemaIds {
     const schema = await this.registry.schemaById(id);
     this.schemas.set(id, schema);
     return schema;
+  }
+}
+
+/** Why a record could not be decoded through the registry: the reason a dead letter carries. */
+export class SchemaIdError extends Error {
+  constructor(
+    readonly kind: "unknown-schema-id" | "registry-unreachable",
+    readonly schemaId: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SchemaIdError";
+  }
+}
+
+/**
+ * The codec a producer and a consumer of the module use: `encode` prefixes an envelope's JSON
+ * with the id of its topic's registered schema (looked up once per subject, then cached);
+ * `decode` strips the header after resolving the id (once per id), and passes plain JSON
+ * through so consumers read both forms while producers migrate.
+ */
+export class RegistryEnvelopeCodec {
+  readonly registry: SchemaRegistryClient;
+  private readonly producerIds: ProducerSchemaIds;
+  private readonly consumerIds: ConsumerSchemaIds;
+
+  constructor(registry: SchemaRegistryClient | SchemaRegistryOptions) {
+    this.registry =
+      registry instanceof SchemaRegistryClient ? registry : new SchemaRegistryClient(registry);
+    this.producerIds = new ProducerSchemaIds(this.registry, (subject) => {
+      const topic = subject.replace(/-value$/, "");
+      const def = catalogEntryOfTopic(topic);
+      if (def === undefined) throw new Error(`topic ${topic} has no schema in the catalog`);
+      return JSON.stringify(topicValueJsonSchema(def));
+    });
+    this.consumerIds = new ConsumerSchemaIds(this.registry);
+  }
+
+  /** The wire form of `json` on `topic`; synchronous once the subject's id is cached. */
+  encodeCached(topic: string, json: Buffer): Buffer | undefined {
+    const id = this.producerIds.cached(valueSubject(topic));
+    return id === undefined ? undefined : encodeWire(id, json);
+  }
+
+  async encode(topic: string, json: Buffer): Promise<Buffer> {
+    return (
+      this.encodeCached(topic, json) ??
+      encodeWire(await this.producerIds.resolve(valueSubject(topic)), json)
+    );
+  }
+
+  /**
+   * The JSON bytes of a value, with the schema id it was written with (undefined for plain
+   * JSON). Throws SchemaIdError for an id the registry does not know or cannot be asked about.
+   */
+  async decode(value: Buffer): Promise<{ json: Buffer; schemaId?: number }> {
+    const wire = decodeWire(value);
+    if (wire === undefined) return { json: value };
+    if (this.consumerIds.cached(wire.schemaId) === undefined) {
+      try {
+        await this.consumerIds.resolve(wire.schemaId);
+      } catch (error) {
+        if (!(error instanceof SchemaRegistryError)) throw error;
+        throw new SchemaIdError(
+          error.kind === "not-found" ? "unknown-schema-id" : "registry-unreachable",
+          wire.schemaId,
+          error.kind === "not-found"
+            ? `schema id ${wire.schemaId} is unknown to the Schema Registry at ${this.registry.url}`
+            : `schema id ${wire.schemaId} could not be resolved: ${error.message}`,
+        );
+      }
+    }
+    return { json: wire.payload, schemaId: wire.schemaId };
   }
 }

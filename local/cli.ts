@@ -18,6 +18,7 @@ import { ControlPlane, LOCAL_CONTEXT } from "./control-plane/control-plane.ts";
 import { StrimziOperators } from "./control-plane/strimzi-operators.ts";
 import { ensureToolchain, readyToolchain } from "./control-plane/toolchain.ts";
 import { LOCAL_BOOTSTRAP_ADMIN, LocalCluster } from "./cluster.ts";
+import { LocalRegistry } from "./registry.ts";
 import { loadStack } from "../infra/config/load.ts";
 
 const TOOL = "npm run local --";
@@ -48,19 +49,23 @@ const verbs: Verb[] = [
     summary:
       "Start the local 3-node Kafka cluster (fetching jars, certificates, storage as needed) and apply the catalog.",
     usage:
-      "[--instance dev] [--port-base 59000] [--stack dev] [--fresh] [--skip-apply] [--control-plane]",
+      "[--instance dev] [--port-base 59000] [--stack dev] [--fresh] [--skip-apply] [--control-plane] [--registry]",
     details:
       "Waits until every broker is registered, the KRaft quorum has a leader and no partition is under-replicated.\n--fresh stops the instance and deletes its data first. Passwords go to .cache/local/<instance>/credentials.json (0600).\n" +
       "--control-plane also starts a real Kubernetes control plane on loopback (etcd, kube-apiserver, kube-controller-manager;\n" +
       "no kubelet, so no pod runs), builds its toolchain first if missing (about 45 minutes once, cached after), and\n" +
       "skips the catalog apply: with a control plane, `pulumi up --stack local` and Strimzi's operators\n" +
-      "(`npm run local -- operators`) own topics, users and ACLs. See docs/control-plane.md.",
+      "(`npm run local -- operators`) own topics, users and ACLs. See docs/control-plane.md.\n" +
+      "--registry also starts Apicurio Registry (fetched from Maven Central into .cache, run with a JDK 21+) against\n" +
+      "the instance as its user schema-registry, API on loopback at port base + 30, health and metrics at + 31.\n" +
+      "The stack must enable schemaRegistry (its user and topics come from the apply). See docs/schema-registry.md.",
     options: {
       ...instanceOptions,
       ...stackOption,
       fresh: { type: "boolean" },
       "skip-apply": { type: "boolean" },
       "control-plane": { type: "boolean" },
+      registry: { type: "boolean" },
       timeout: { type: "string", default: "180" },
     },
     run: async (values) => {
@@ -114,6 +119,16 @@ const verbs: Verb[] = [
         `credentials:       ${credentialsFile(cluster.dir)} (admin: ${cluster.adminCredentials.username})`,
       );
       progress(`Java tool config:  ${cluster.adminClientPropertiesPath}`);
+      if (values.registry === true) {
+        const registry = new LocalRegistry(cluster);
+        const t0 = Date.now();
+        progress("");
+        progress(`starting the Schema Registry (API ${registry.url})`);
+        await registry.start({ log: progress });
+        progress(`Schema Registry ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+        progress(`schema registry:   ${registry.url}`);
+        progress(`next:              npm run schemas -- register --registry ${registry.url}`);
+      }
       if (toolchain !== undefined) {
         const plane = controlPlaneOf(cluster);
         const t0 = Date.now();
@@ -138,10 +153,12 @@ const verbs: Verb[] = [
     summary: "Stop every node of the instance by pid and wait until they have exited.",
     usage: "[--instance dev] [--purge]",
     details:
-      "Also stops the instance's control plane and Strimzi operators, if running.\n--purge also deletes the instance's data, certificates, credentials and control-plane state.",
+      "Also stops the instance's Schema Registry, control plane and Strimzi operators, if running.\n--purge also deletes the instance's data, certificates, credentials and control-plane state.",
     options: { ...instanceOptions, purge: { type: "boolean" } },
     run: async (values) => {
       const cluster = clusterFromOptions(values);
+      const registryPid = await new LocalRegistry(cluster).stop();
+      if (registryPid !== undefined) progress(`stopped the Schema Registry (pid ${registryPid})`);
       await stopControlPlane(cluster);
       const before = cluster.runningNodes();
       if (before.length === 0) progress(`instance "${cluster.instance}" is not running`);
@@ -183,14 +200,26 @@ const verbs: Verb[] = [
           `  kubeconfig ${st.kubeconfig}`,
         ];
       };
+      const registry = new LocalRegistry(cluster);
+      const registryPid = registry.running();
+      const registryLines = async (): Promise<string[]> =>
+        registryPid === undefined
+          ? ["schema registry: stopped (npm run local -- up --registry)"]
+          : [
+              `schema registry: ${(await registry.ready()) ? "ready" : "NOT READY"}, pid ${registryPid}, ${registry.url} (log ${registry.logFile})`,
+            ];
       if (!cluster.isRunning()) {
-        [...formatStatus(cluster, undefined), ...planeLines()].forEach(progress);
+        [...formatStatus(cluster, undefined), ...(await registryLines()), ...planeLines()].forEach(
+          progress,
+        );
         return 3;
       }
       const probe = await cluster
         .probe()
         .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-      [...formatStatus(cluster, probe), ...planeLines()].forEach(progress);
+      [...formatStatus(cluster, probe), ...(await registryLines()), ...planeLines()].forEach(
+        progress,
+      );
       return probe instanceof Error ||
         probe.underReplicated.length > 0 ||
         probe.brokers.length < NODE_IDS.length

@@ -69,3 +69,24 @@ export function topicValueJsonSchema(
 export function catalogEntry(template: string): TopicDefinition | undefined {
   return (topicCatalog as readonly TopicDefinition[]).find((d) => d.name === template);
 }
+
+/**
+ * The catalog entry a concrete topic belongs to: a single topic by name, a family by its
+ * template (`chat.messages.acme` → `chat.messages.{tenant}`); undefined for anything else
+ * (dead-letter and component topics carry no envelope schema).
+ */
+export function catalogEntryOfTopic(topic: string): TopicDefinition | undefined {
+  return (topicCatalog as readonly TopicDefinition[]).find((d) => {
+    const at = d.name.indexOf("{");
+    if (at < 0) return d.name === topic;
+    const head = d.name.slice(0, at);
+    const tail = d.name.slice(d.name.indexOf("}") + 1);
+    const middle = topic.slice(head.length, topic.length - tail.length);
+    return (
+      topic.startsWith(head) &&
+      topic.endsWith(tail) &&
+      topic.length > head.length + tail.length &&
+      /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(middle)
+    );
+  });
+}

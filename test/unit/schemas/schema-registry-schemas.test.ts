@@ -14,6 +14,7 @@ import { main, parseSchemaFile, schemaFileName } from "../../../scripts/schemas.
 import { topicCatalog } from "../../../topics/catalog.ts";
 import { compatibilityProblems } from "../../../topics/schemas/compatibility-check.ts";
 import {
+  catalogEntryOfTopic,
   topicValueJsonSchema,
   topicValueZodSchema,
 } from "../../../topics/schemas/value-schemas.ts";
@@ -115,6 +116,17 @@ describe("schemas as code", () => {
       (s) => s.name === "Schema compatibility with the base branch",
     );
     expect(step?.run).toContain("npm run schemas -- check --base FETCH_HEAD");
+  });
+
+  it("finds a concrete topic's catalog entry; dead-letter and component topics have none", () => {
+    expect(catalogEntryOfTopic("chat.messages.acme")?.name).toBe("chat.messages.{tenant}");
+    expect(catalogEntryOfTopic("internal.auth-service.commands")?.name).toBe(
+      "internal.{service}.commands",
+    );
+    expect(catalogEntryOfTopic("audit.log")?.name).toBe("audit.log");
+    expect(catalogEntryOfTopic("chat.messages.")).toBeUndefined();
+    expect(catalogEntryOfTopic("dlq.audit-service")).toBeUndefined();
+    expect(catalogEntryOfTopic("schema-registry.journal")).toBeUndefined();
   });
 
   it("--help documents every verb; an unknown verb is a usage error", async () => {
