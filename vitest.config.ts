@@ -45,6 +45,19 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      // Two local regions with MirrorMaker 2 between them (test/regions/global-setup.ts,
+      // decision 0013): two clusters of their own, one file.
+      {
+        test: {
+          name: "regions",
+          include: ["test/regions/**/*.test.ts"],
+          globalSetup: ["test/regions/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 400_000,
+          sequence: { groupOrder: 2 },
+        },
+      },
       // The real control plane (test/control-plane/global-setup.ts): the Pulumi engine and
       // providers, kube-apiserver and Strimzi's operators, against a Kafka instance of its
       // own. After the integration project, one file at a time.
