@@ -5,7 +5,6 @@ import {
   JSON_CODEC,
   createEnvelope,
   messageKeyFor,
-  type EncodedEnvelope,
   type Envelope,
   type EnvelopeCodec,
   type NewEnvelope,
@@ -42,7 +41,17 @@ export interface RawMessage {
 }
 
 type Position = { partition: number; offset: string };
-type RecordCallback = (error: Error | undefined, position: Position | undefined) => void;
+
+/** A record on its way: the library hands it back with the record's delivery report. */
+interface Pending {
+  readonly topic: string;
+  readonly bytes: number;
+  readonly started: number;
+  /** Undefined for raw messages (dead letters), whose callback ignores it. */
+  readonly envelope: Envelope | undefined;
+  readonly onDelivery:
+    ((error: Error | undefined, delivery: Delivery | undefined) => void) | undefined;
+}
 
 export interface ProducerTuning {
   /** How long the library waits for more records before it sends (linger.ms). Default 5. */
@@ -121,9 +130,8 @@ export class TypedProducer<S extends ServiceName> {
     const config = producerConfig(options);
     this.client = new RdKafka.Producer(config.global, config.topic);
     this.client.on("delivery-report", (error, report) => {
-      const callback = report.opaque as RecordCallback | undefined;
-      if (error) callback?.(asError(error), undefined);
-      else callback?.(undefined, { partition: report.partition, offset: String(report.offset) });
+      const failure = error ? asError(error) : undefined;
+      this.settle(report.opaque as Pending | undefined, failure, report.partition, report.offset);
     });
     this.client.on("event.error", (error) => {
       if (error.isFatal === true) this.fatal = true;
@@ -164,56 +172,80 @@ export class TypedProducer<S extends ServiceName> {
     const input: NewEnvelope<CatalogEventType> = { ...event, source: this.options.service };
     const envelope = createEnvelope(input);
     const key = messageKeyFor(topic, envelope);
-    const done: RecordCallback = (error, position) =>
-      onDelivery?.(error, position && { topic, ...position, envelope });
-    const send = ({ value, headers }: EncodedEnvelope) =>
-      this.dispatch(topic, { key, value, headers }, done);
     const encoded = this.codec.encode(topic, envelope);
-    if (encoded instanceof Promise) encoded.then(send, (e: unknown) => done(asError(e), undefined));
-    else send(encoded);
+    if (!(encoded instanceof Promise))
+      return this.dispatch(topic, key, encoded, envelope, onDelivery);
+    encoded.then(
+      (ready) => this.dispatch(topic, key, ready, envelope, onDelivery),
+      (error: unknown) => onDelivery?.(asError(error), undefined),
+    );
   }
 
   sendRaw(topic: string, message: RawMessage): Promise<Position & { topic: string }> {
     this.assertConnected();
     return new Promise((resolve, reject) => {
-      this.dispatch(topic, message, (error, position) =>
-        position === undefined
-          ? reject(error ?? new Error("no delivery"))
-          : resolve({ topic, ...position }),
-      );
+      this.dispatch(topic, message.key, message, undefined, (error, delivery) => {
+        if (delivery === undefined) reject(error ?? new Error("no delivery"));
+        else resolve({ topic, partition: delivery.partition, offset: delivery.offset });
+      });
     });
   }
 
-  private dispatch(topic: string, message: RawMessage, callback: RecordCallback): void {
-    const { metrics, service } = this.options;
-    const started = metrics && performance.now();
-    const done: RecordCallback = (failure, position) => {
-      // A fatal error arrives in a delivery report, or as produce() throwing once in that state.
-      if ((failure as { code?: unknown } | undefined)?.code === ERR_FATAL) this.fatal = true;
-      const error =
-        failure && new Error(`cannot write to ${topic}: ${failure.message}`, { cause: failure });
-      if (metrics !== undefined && started !== undefined) {
-        let attributes = this.attributes.get(topic);
-        if (attributes === undefined) this.attributes.set(topic, (attributes = { service, topic }));
-        if (failure === undefined) {
-          metrics.count(CLIENT_METRICS.produceMessages, 1, attributes);
-          metrics.count(CLIENT_METRICS.produceBytes, message.value?.length ?? 0, attributes);
-          metrics.record(CLIENT_METRICS.produceLatency, performance.now() - started, attributes);
-        } else {
-          metrics.count(CLIENT_METRICS.produceErrors, 1, { ...attributes, error: failure.name });
-        }
-      }
-      try {
-        callback(error, position);
-      } catch (thrown) {
-        this.options.log?.("error", `a delivery callback threw: ${String(thrown)}`);
-      }
-    };
-    const headers = Object.entries(message.headers).map(([name, value]) => ({ [name]: value }));
+  /** Hands a record to the library; its delivery report settles `onDelivery` (see settle). */
+  private dispatch(
+    topic: string,
+    key: RawMessage["key"],
+    { value, headers }: Omit<RawMessage, "key">,
+    envelope: Envelope | undefined,
+    onDelivery: ((error: Error | undefined, delivery: Delivery | undefined) => void) | undefined,
+  ): void {
+    const bytes = value?.length ?? 0;
+    const { metrics } = this.options;
+    // No callback and no metrics: no per-record state at all for the library to carry.
+    const pending: Pending | undefined =
+      onDelivery || metrics
+        ? { topic, bytes, envelope, onDelivery, started: metrics ? performance.now() : 0 }
+        : undefined;
+    const list = Object.entries(headers).map(([name, text]) => ({ [name]: text }));
     try {
-      this.client.produce(topic, null, message.value, message.key, null, done, headers);
+      this.client.produce(topic, null, value, key, null, pending, list);
     } catch (error) {
-      queueMicrotask(() => done(asError(error), undefined)); // e.g. the local queue is full
+      queueMicrotask(() => this.settle(pending, asError(error), -1, -1)); // e.g. local queue full
+    }
+  }
+
+  /** One record's delivery report: metrics, a fatal error noticed, the sender's callback. */
+  private settle(pending: Pending | undefined, failure: Error | undefined, p: number, o: number) {
+    // A fatal error arrives in a delivery report, or as produce() throwing once in that state.
+    if ((failure as { code?: unknown } | undefined)?.code === ERR_FATAL) this.fatal = true;
+    if (pending === undefined) return;
+    const { topic, bytes, started, envelope, onDelivery } = pending;
+    const { metrics, service } = this.options;
+    if (metrics !== undefined) {
+      let attributes = this.attributes.get(topic);
+      if (attributes === undefined) this.attributes.set(topic, (attributes = { service, topic }));
+      if (failure === undefined) {
+        metrics.count(CLIENT_METRICS.produceMessages, 1, attributes);
+        metrics.count(CLIENT_METRICS.produceBytes, bytes, attributes);
+        metrics.record(CLIENT_METRICS.produceLatency, performance.now() - started, attributes);
+      } else {
+        metrics.count(CLIENT_METRICS.produceErrors, 1, { ...attributes, error: failure.name });
+      }
+    }
+    try {
+      if (failure === undefined) {
+        onDelivery?.(undefined, {
+          topic,
+          partition: p,
+          offset: String(o),
+          envelope: envelope as Envelope,
+        });
+      } else {
+        const error = new Error(`cannot write to ${topic}: ${failure.message}`, { cause: failure });
+        onDelivery?.(error, undefined);
+      }
+    } catch (thrown) {
+      this.options.log?.("error", `a delivery callback threw: ${String(thrown)}`);
     }
   }
 
