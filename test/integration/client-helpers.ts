@@ -96,6 +96,13 @@ export async function deleteTopics(topics: readonly string[]): Promise<void> {
   }
 }
 
+/** A connected producer of the admin (acks=all): one `send` writes a whole batch at once. */
+export async function adminProducer(): Promise<KafkaJS.Producer> {
+  const producer = adminKafka().producer({ kafkaJS: { acks: -1 } });
+  await producer.connect();
+  return producer;
+}
+
 /** Raw bytes into a topic as the admin (poison messages). */
 export async function produceRaw(topic: string, messages: KafkaJS.Message[]): Promise<void> {
   const producer = adminKafka().producer({ kafkaJS: { acks: -1 } });
