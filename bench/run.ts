@@ -132,17 +132,17 @@ try {
     return { msgPerSec: 0, ...result, ...meter.perMessage(messages) };
   };
 
-  // The raw producer sends the bytes the module would: one encoded envelope of the same size,
-  // its two headers, keys over 1,000 conversations.
+  // The raw producer sends what the module would: encoded envelopes of the same size with their
+  // two headers, keys over 1,000 conversations, and 1,000 distinct envelopes (ids, keys), so lz4
+  // finds the same redundancy in a batch of either (one value repeated compressed better).
   const text = paddedText(tenant, VALUE_BYTES);
-  const encoded = encodeEnvelope(
-    createEnvelope({ ...benchEvent(tenant, 0, text), source: "socket-service" }),
+  const pool = Array.from({ length: 1000 }, (_, i) =>
+    encodeEnvelope(createEnvelope({ ...benchEvent(tenant, i, text), source: "socket-service" })),
   );
-  const rawRecord = (i: number) => ({
-    key: `c-${i % 1000}`,
-    value: encoded.value,
-    headers: encoded.headers,
-  });
+  const rawRecord = (i: number) => {
+    const { value, headers } = pool[i % pool.length] ?? pool[0]!;
+    return { key: `c-${i % 1000}`, value, headers };
+  };
 
   const warm = Math.min(WARMUP, MESSAGES);
   log(`warm-up: Java and module producers, ${fmt(warm)} records each (not measured)`);

@@ -119,20 +119,27 @@ export function deadLetterFor(
   };
 }
 
-/** The record's envelope, or the error that makes it poison (not an envelope, wrong event type). */
-export async function decodeRecord(
+/**
+ * The record's envelope, or the error that makes it poison (not an envelope, wrong event type);
+ * a promise only when the codec decodes asynchronously.
+ */
+export function decodeRecord(
   record: ConsumedRecord,
   codec: EnvelopeCodec = JSON_CODEC,
-): Promise<Envelope | Error> {
-  try {
-    const envelope = await codec.decode(record.topic, record.value, record.headers);
+): Envelope | Error | Promise<Envelope | Error> {
+  const onTopic = (envelope: Envelope): Envelope | Error => {
     const allowed = catalogEntryFor(record.topic)?.events;
-    if (allowed !== undefined && !allowed.includes(envelope.type)) {
-      throw new Error(`event type ${envelope.type} does not belong on ${record.topic}`);
-    }
-    return envelope;
+    return allowed === undefined || allowed.includes(envelope.type)
+      ? envelope
+      : new Error(`event type ${envelope.type} does not belong on ${record.topic}`);
+  };
+  const poison = (error: unknown): Error =>
+    error instanceof Error ? error : new Error(String(error));
+  try {
+    const decoded = codec.decode(record.topic, record.value, record.headers);
+    return decoded instanceof Promise ? decoded.then(onTopic, poison) : onTopic(decoded);
   } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
+    return poison(error);
   }
 }
 
@@ -440,7 +447,8 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> ex
   /** Handles a record with retries, else dead-letters it; false when stopping interrupted it. */
   private async handle(record: ConsumedRecord): Promise<boolean> {
     const started = performance.now();
-    const decoded = await decodeRecord(record, this.codec);
+    let decoded = decodeRecord(record, this.codec);
+    if (decoded instanceof Promise) decoded = await decoded;
     if (decoded instanceof Error) {
       await this.deadLetter(record, decoded, 0, "poison");
       return true;
