@@ -18,6 +18,13 @@ export const SERVICE_CREDENTIALS_KEYS = {
 export type ServiceCredentialsKey =
   (typeof SERVICE_CREDENTIALS_KEYS)[keyof typeof SERVICE_CREDENTIALS_KEYS];
 
+/**
+ * Where the stack runs the Schema Registry, the same Secret also carries its Confluent-compatible
+ * API URL under this key (docs/schema-registry.md); the registry takes no credentials of its own
+ * (its NetworkPolicy admits only client namespaces).
+ */
+export const SCHEMA_REGISTRY_URL_KEY = "schema.registry.url";
+
 /** The Secret a service mounts, in its own namespace. */
 export function serviceCredentialsSecretName(service: string): string {
   return `kafka-${service}`;

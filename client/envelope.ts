@@ -9,6 +9,7 @@ import {
   type EventPayload,
   type EventPayloadInput,
 } from "../topics/events/registry.ts";
+import { envelopeSchema } from "../topics/events/envelope.ts";
 import { DEAD_LETTER_PREFIX } from "../topics/policy.ts";
 import { familyPrefix } from "../topics/templates.ts";
 import type { TopicDefinition } from "../topics/types.ts";
@@ -23,20 +24,11 @@ const SEGMENT = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-/** The envelope around every payload (seed 2.2); the payload itself is checked per type/version. */
-export const envelopeSchema = z.strictObject({
-  id: z.uuid(),
-  type: z.string().refine(isCatalogEventType, { message: "is not an event type of the catalog" }),
-  timestamp: z.iso.datetime({ offset: true }),
-  tenant_id: z.string().regex(SEGMENT, { message: "must be a lowercase tenant segment" }),
-  version: z.int().min(1),
-  payload: z.unknown(),
-  metadata: z.strictObject({
-    source: z.string().min(1),
-    correlation_id: z.string().min(1),
-    trace_id: z.string().regex(TRACE_ID, { message: "must be 32 lowercase hex digits" }),
-  }),
-});
+/**
+ * The envelope around every payload (seed 2.2); the payload itself is checked per type/version.
+ * One source with the registry's schemas: topics/events/envelope.ts.
+ */
+export { envelopeSchema };
 
 export interface EnvelopeMetadata {
   readonly source: string;

@@ -123,4 +123,12 @@ export {
   type RetryPolicy,
 } from "./consumer.ts";
 export { ExactlyOnceProcessor } from "./processor.ts";
+export {
+  RegistryEnvelopeCodec,
+  SchemaIdError,
+  SchemaRegistryClient,
+  SchemaRegistryError,
+  schemaRegistryCodec,
+  type SchemaRegistryOptions,
+} from "./schema-registry.ts";
 export type * from "./topic-types.ts";

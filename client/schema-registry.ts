@@ -9,6 +9,7 @@
  */
 
 import { valueSubject } from "../topics/compatibility.ts";
+import { JSON_CODEC, type EncodedEnvelope, type EnvelopeCodec } from "./envelope.ts";
 import { catalogEntryOfTopic, topicValueJsonSchema } from "../topics/schemas/value-schemas.ts";
 
 /** First byte of every value in the registry wire format. */
@@ -360,4 +361,41 @@ export class RegistryEnvelopeCodec {
     }
     return { json: wire.payload, schemaId: wire.schemaId };
   }
+}
+
+/**
+ * The module's EnvelopeCodec in the registry wire format (KafkaClientOptions.codec): producers
+ * write the JSON envelope behind the header of their topic's registered schema id; consumers
+ * resolve the id, strip the header and validate as before. An unknown id, a registry still
+ * unreachable after its attempts, or a payload that does not match its schema makes the
+ * record poison: the consumer dead-letters it at once with the reason in `x-dlq-error` and
+ * goes on, so nothing is lost and the partition is not blocked.
+ */
+export function schemaRegistryCodec(
+  registry: SchemaRegistryClient | SchemaRegistryOptions,
+): EnvelopeCodec & { readonly codec: RegistryEnvelopeCodec } {
+  const codec = new RegistryEnvelopeCodec(registry);
+  const wrap = (
+    topic: string,
+    encoded: EncodedEnvelope,
+  ): EncodedEnvelope | Promise<EncodedEnvelope> => {
+    const cached = codec.encodeCached(topic, encoded.value);
+    if (cached !== undefined) return { value: cached, headers: encoded.headers };
+    return codec
+      .encode(topic, encoded.value)
+      .then((value) => ({ value, headers: encoded.headers }));
+  };
+  return {
+    codec,
+    encode(topic, envelope) {
+      const encoded = JSON_CODEC.encode(topic, envelope);
+      return encoded instanceof Promise
+        ? encoded.then((e) => wrap(topic, e))
+        : wrap(topic, encoded);
+    },
+    async decode(topic, value, headers) {
+      const json = value === null ? null : (await codec.decode(value)).json;
+      return JSON_CODEC.decode(topic, json, headers);
+    },
+  };
 }

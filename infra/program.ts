@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformModel } from "../charts/model.ts";
+import { schemaRegistryUrl } from "../charts/schema-registry-chart.ts";
 import { buildStack } from "../charts/stack-build.ts";
 import { KafkaProviderAccess } from "./components/kafka-provider-access.ts";
 import { PlatformNamespaces } from "./components/namespaces.ts";
@@ -172,6 +173,7 @@ export function definePlatform(settings: StackSettings): PlatformOutputs {
       kafkaNamespace: config.kubernetes.namespace,
       clusterName: config.cluster.name,
       bootstrapServers: Object.values(bootstrapServers).join(","),
+      schemaRegistryUrl: config.schemaRegistry.enabled ? schemaRegistryUrl(model) : undefined,
       // Known once the cluster's objects are applied, and (through a generated password)
       // unknown while a preview plans a new stack: the CA is then not looked for before the
       // operator can have written it, while the preview of a deployed stack reads it and

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
+  SCHEMA_REGISTRY_URL_KEY,
   SCRAM_PASSWORD_KEY,
   SERVICE_CREDENTIALS_KEYS,
   scramPasswordSecretName,
@@ -113,6 +114,8 @@ export interface ServiceCredentialsArgs {
    */
   readonly clusterApplied: pulumi.Output<unknown>;
   readonly labels: Readonly<Record<string, string>>;
+  /** The Schema Registry's API URL, where the stack runs it: key `schema.registry.url`. */
+  readonly schemaRegistryUrl?: string | undefined;
 }
 
 /**
@@ -142,7 +145,10 @@ export class ServiceCredentials extends pulumi.ComponentResource {
       }
       return ca;
     });
-    const keys = Object.values(SERVICE_CREDENTIALS_KEYS);
+    const keys = [
+      ...Object.values(SERVICE_CREDENTIALS_KEYS),
+      ...(args.schemaRegistryUrl !== undefined ? [SCHEMA_REGISTRY_URL_KEY] : []),
+    ];
     const mounts: Record<string, ServiceMount> = {};
     for (const a of args.access) {
       const password = args.passwords.passwords.get(a.service);
@@ -165,6 +171,9 @@ export class ServiceCredentials extends pulumi.ComponentResource {
             [SERVICE_CREDENTIALS_KEYS.password]: pulumi.secret(password.apply(b64)),
             [SERVICE_CREDENTIALS_KEYS.caCertificate]: caCertificate,
             [SERVICE_CREDENTIALS_KEYS.bootstrapServers]: b64(args.bootstrapServers),
+            ...(args.schemaRegistryUrl !== undefined
+              ? { [SCHEMA_REGISTRY_URL_KEY]: b64(args.schemaRegistryUrl) }
+              : {}),
           },
         },
         { parent: this, dependsOn: [namespace] },

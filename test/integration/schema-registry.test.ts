@@ -10,11 +10,22 @@ import {
   encodeWire,
 } from "../../client/schema-registry.ts";
 import { LocalRegistry } from "../../local/registry.ts";
+import { createKafkaClient, schemaRegistryCodec } from "../../client/index.ts";
 import { main as schemas } from "../../scripts/schemas.ts";
+import { DEAD_LETTER_HEADERS, deadLetterTopicFor } from "../../topics/policy.ts";
 import { topicCatalog } from "../../topics/catalog.ts";
 import { auditRecordedV1 } from "../../topics/events/audit.ts";
 import { topicValueJsonSchema, topicValueZodSchema } from "../../topics/schemas/value-schemas.ts";
 import { clientOptions, serviceCredential, testClusterControl } from "./support/cluster.ts";
+import {
+  chatMessageSent,
+  connectionFor,
+  createTopics,
+  freshTenant,
+  produceRaw,
+  readTopic,
+  waitFor,
+} from "./client-helpers.ts";
 
 /**
  * Issue 16 on the real thing: Apicurio Registry 3.3.3 (Maven Central, JDK 21+) against the
@@ -191,6 +202,72 @@ describe("the Schema Registry on the local cluster", () => {
     });
     const unreachable = await offline.decode(value).catch((e: unknown) => e);
     expect((unreachable as SchemaIdError).kind).toBe("registry-unreachable");
+  });
+
+  it("the client produces and consumes through the registry; unknown ids and bad payloads are dead-lettered with the reason, and the partition goes on", async () => {
+    const tenant = freshTenant("sr");
+    const topic = `chat.messages.${tenant}` as const;
+    await createTopics([topic], 1);
+    const messages = topicCatalog.find((t) => t.name === "chat.messages.{tenant}")!;
+    const id = await client.register(
+      `${topic}-value`,
+      JSON.stringify(topicValueJsonSchema(messages)),
+    );
+    const codec = schemaRegistryCodec({ url: registry.url, timeoutMs: 5_000 });
+    const handled: string[] = [];
+    const consumer = createKafkaClient({
+      service: "search-indexer",
+      connection: connectionFor("search-indexer"),
+      codec,
+    }).consumer({
+      topics: [topic],
+      handler: (envelope) => {
+        if (envelope.type === "chat.message.sent") handled.push(envelope.payload.message_id);
+        return Promise.resolve();
+      },
+    });
+    void consumer.start();
+    const producer = await createKafkaClient({
+      service: "socket-service",
+      connection: connectionFor("socket-service"),
+      codec,
+    }).producer();
+    try {
+      const first = await producer.send(topic, chatMessageSent(tenant, "c1", "m-1"));
+      const json = Buffer.from(JSON.stringify(first.envelope));
+      const header = (schemaId: number): Buffer => encodeWire(schemaId, Buffer.alloc(0));
+      await produceRaw(topic, [
+        // An id the registry never issued.
+        { key: "c1", value: Buffer.concat([header(987_654), json]) },
+        // The topic's id, but a payload its schema refuses.
+        { key: "c1", value: Buffer.concat([header(id), Buffer.from('{"id":"not-an-envelope"}')]) },
+      ]);
+      await producer.send(topic, chatMessageSent(tenant, "c1", "m-2"));
+      await waitFor(() => handled.includes("m-2"), 60_000, "the message after the bad ones");
+      expect(handled).toEqual(["m-1", "m-2"]);
+
+      // What the producer wrote carries the topic's schema id.
+      const written = await readTopic(topic, (r) => r.length >= 4);
+      expect(written[0]?.value?.subarray(0, 5)).toEqual(header(id));
+
+      const H = DEAD_LETTER_HEADERS;
+      const letters = (
+        await readTopic(
+          deadLetterTopicFor("search-indexer"),
+          (r) => r.filter((x) => x.headers[H.originalTopic] === topic).length >= 2,
+        )
+      ).filter((x) => x.headers[H.originalTopic] === topic);
+      expect(letters.map((l) => l.headers[H.originalOffset])).toEqual(["1", "2"]);
+      expect(letters[0]?.headers[H.error]).toBe(
+        `SchemaIdError: schema id 987654 is unknown to the Schema Registry at ${registry.url}`,
+      );
+      expect(letters[1]?.headers[H.error]).toMatch(/^EnvelopeError: cannot decode message: /);
+      // Nothing lost: the dead letters keep the original bytes, header included.
+      expect(letters[0]?.value?.subarray(5).toString()).toBe(json.toString());
+    } finally {
+      await producer.disconnect();
+      await consumer.stop();
+    }
   });
 
   it("keeps every schema and setting across a restart, since its storage is in Kafka", async () => {

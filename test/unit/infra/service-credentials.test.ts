@@ -66,6 +66,13 @@ for (const stack of listStacks()) {
             password: fakePassword(`${s.name}-password`),
             "ca.crt": FAKE_CA_CERT,
             "bootstrap.servers": bootstrap,
+            // Where the stack runs the Schema Registry, its URL rides along.
+            ...(loaded.config.schemaRegistry.enabled
+              ? {
+                  "schema.registry.url":
+                    "http://schema-registry.schema-registry.svc:8080/apis/ccompat/v7",
+                }
+              : {}),
           });
           // The password travels only inside Pulumi's secret wrapper.
           expect(plainOccurrences(secret.inputs, "fake-password-for")).toEqual([]);
