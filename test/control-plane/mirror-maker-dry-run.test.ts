@@ -1,0 +1,55 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildStack } from "../../charts/stack-build.ts";
+import { loadStack } from "../../infra/config/load.ts";
+import { serverDryRun } from "../../infra/server-dry-run.ts";
+import { REPO_ROOT } from "../../local/paths.ts";
+import { kubectl, plane, toolchain } from "./support/plane.ts";
+
+/**
+ * The MirrorMaker objects of both production stacks (decision 0013) through the real
+ * kube-apiserver's admission with the Strimzi 1.2 CRDs: the KafkaMirrorMaker2 in v1 layout,
+ * its metrics ConfigMap, both MirrorMaker KafkaUsers and the Kafka with the replication
+ * listener. A dry run persists nothing.
+ */
+const NAMESPACE = "mirror-maker-dry-run";
+
+describe("MirrorMaker 2 objects on the API server", () => {
+  beforeAll(() => {
+    const crds = kubectl([
+      "apply",
+      "--server-side",
+      "--field-manager=mirror-maker-test",
+      "-f",
+      join(REPO_ROOT, "..", "shared", "strimzi-helm-chart", "crds"),
+    ]);
+    expect(crds.code, crds.stderr).toBe(0);
+    kubectl(["create", "namespace", NAMESPACE]);
+    for (const crd of ["kafkamirrormaker2s", "kafkausers", "kafkas"]) {
+      const ok = kubectl(["wait", "--for=condition=Established", `crd/${crd}.kafka.strimzi.io`]);
+      expect(ok.code, ok.stderr).toBe(0);
+    }
+  });
+
+  it.each(["prod-eu-west-1", "prod-us-east-1"])("%s: accepted by the API server", async (stack) => {
+    const objects = buildStack(loadStack(stack)).objects.filter(
+      (o) =>
+        o.kind === "KafkaMirrorMaker2" ||
+        o.kind === "Kafka" ||
+        (o.kind === "KafkaUser" && o.metadata.name.startsWith("mirror-maker")) ||
+        (o.kind === "ConfigMap" && o.metadata.name.endsWith("mirror-maker-2-metrics")),
+    );
+    expect(objects.some((o) => o.kind === "KafkaUser")).toBe(true);
+    const target = { kubectl: toolchain().tool("kubectl"), kubeconfig: plane().kubeconfig };
+    const outcome = await serverDryRun(
+      objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: NAMESPACE } })),
+      target,
+    );
+    expect(outcome.refused).toEqual([]);
+    expect(outcome.skipped).toEqual([]);
+    expect(outcome.passed).toHaveLength(objects.length);
+    expect(
+      kubectl(["get", "kafkamirrormaker2s", "-n", NAMESPACE, "-o", "name"]).stdout.trim(),
+    ).toBe("");
+  });
+});
