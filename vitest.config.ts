@@ -1,11 +1,12 @@
 import { defineConfig } from "vitest/config";
 
-// Four projects: `unit` is pure and parallel (the fast tier), `commands` runs whole commands; `integration` runs one file at a time against
+// Five projects: `unit` is pure and parallel (the fast tier), `commands` runs whole commands; `integration` runs one file at a time against
 // the real 3-broker Kafka cluster that its global setup starts on loopback and stops after;
 // `control-plane` runs against a real Kubernetes control plane and a Kafka cluster of its own.
-// `npm test` (scripts/test.sh) runs unit and commands first, then integration and control-plane
-// side by side in two vitest processes: within one process vitest would run one-file-at-a-time
-// projects one after the other even in the same group. `vitest run` alone keeps the group order.
+// `npm test` (scripts/test.sh) runs unit and commands first, then integration, control-plane and
+// regions side by side in three vitest processes: within one process vitest would run
+// one-file-at-a-time projects one after the other even in the same group. `vitest run` alone
+// keeps the group order.
 /** Unit-level tests of whole commands (render runs, a connect timeout): seconds each. */
 const COMMAND_TESTS = [
   "test/unit/config/bad-stack-config.test.ts",
@@ -55,7 +56,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 400_000,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
       // The real control plane (test/control-plane/global-setup.ts): the Pulumi engine and

@@ -65,22 +65,22 @@ fi
 step "tests: unit and commands (vitest)"
 vitest run --project unit --project commands
 
-# The live projects each start clusters of their own on separate ports, and spend most of their
-# time waiting on brokers, Prometheus rule holds and the Pulumi engine rather than on the CPU. Two
-# vitest processes run them side by side (vitest itself serializes one-file-at-a-time projects
-# even in one group); every line is prefixed with its lane, and each lane's summary comes last.
-lanes=("integration" "control-plane")
-if [ -d test/regions ]; then lanes[1]="control-plane --project regions"; fi
+# The live projects each start clusters of their own on separate ports (integration: one Kafka;
+# control-plane: a Kafka and the control plane; regions: two Kafkas and MirrorMaker 2), and spend
+# most of their time waiting on brokers, Prometheus rule holds, MirrorMaker and the Pulumi engine
+# rather than on the CPU. One vitest process per project runs them side by side (vitest itself
+# serializes one-file-at-a-time projects even in one group); every line is prefixed with its
+# lane, and each lane's summary comes last.
+lanes=("integration" "control-plane" "regions")
 step "tests: live lanes side by side (${#lanes[@]}): ${lanes[*]}"
 pids=()
 names=()
 lane_t0=$SECONDS
 for lane in "${lanes[@]}"; do
-  name=${lane%% *}
-  # shellcheck disable=SC2086 # the lane string is a list of project names
+  name=$lane
   (
     set -o pipefail
-    vitest run --project $lane 2>&1 | sed -u "s/^/[$name] /"
+    vitest run --project "$lane" 2>&1 | sed -u "s/^/[$name] /"
   ) &
   pids+=($!)
   names+=("$name")
