@@ -4,6 +4,7 @@ import { applyCatalog } from "./apply/apply.ts";
 import { intOption, progress, runTool, stringOption, type Verb } from "./cli-support.ts";
 import { credentialsFile } from "./credentials.ts";
 import { fetchKafkaJars } from "./fetch.ts";
+import { MIRROR_MAKER_LIBS_DIR, fetchMirrorMakerJars } from "./mirror-maker.ts";
 import {
   DEFAULT_DEV_INSTANCE,
   DEFAULT_DEV_PORT_BASE,
@@ -18,7 +19,7 @@ import { ControlPlane, LOCAL_CONTEXT } from "./control-plane/control-plane.ts";
 import { StrimziOperators } from "./control-plane/strimzi-operators.ts";
 import { ensureToolchain, readyToolchain } from "./control-plane/toolchain.ts";
 import { LOCAL_BOOTSTRAP_ADMIN, LocalCluster } from "./cluster.ts";
-import { LocalRegistry } from "./registry.ts";
+import { APICURIO_DIR, APICURIO_VERSION, LocalRegistry, fetchApicurio } from "./registry.ts";
 import { loadStack } from "../infra/config/load.ts";
 
 const TOOL = "npm run local --";
@@ -329,14 +330,21 @@ const verbs: Verb[] = [
   },
   {
     name: "fetch",
-    summary: `Download the pinned Apache Kafka ${KAFKA_VERSION} jars (local/maven/pom.xml) into .cache with Maven; a no-op when present.`,
+    summary: `Download what the local tools run into .cache with Maven: the pinned Apache Kafka ${KAFKA_VERSION} jars (local/maven/pom.xml), MirrorMaker 2 (connect-mirror) and Apicurio Registry ${APICURIO_VERSION}; a no-op for what is present.`,
     usage: "",
     details:
-      "CI runs this before the tests. Maven's repository stays in ~/.m2, so re-runs on one machine download nothing.",
+      "npm test runs this in its preflight, one download at a time, before its lanes start clusters side by side. Maven's repository stays in ~/.m2, so re-runs on one machine download nothing.",
     options: {},
     run: (): Promise<number> => {
-      const { fetched } = fetchKafkaJars(progress);
-      if (!fetched) progress(`Kafka ${KAFKA_VERSION} jars already in ${KAFKA_LIBS_DIR}`);
+      if (!fetchKafkaJars(progress).fetched) {
+        progress(`Kafka ${KAFKA_VERSION} jars already in ${KAFKA_LIBS_DIR}`);
+      }
+      if (!fetchMirrorMakerJars(progress).fetched) {
+        progress(`MirrorMaker 2 jars already in ${MIRROR_MAKER_LIBS_DIR}`);
+      }
+      if (!fetchApicurio(progress).fetched) {
+        progress(`Apicurio Registry ${APICURIO_VERSION} already in ${APICURIO_DIR}`);
+      }
       return Promise.resolve(0);
     },
   },

@@ -34,7 +34,7 @@ if ! $unit; then
   command -v java >/dev/null 2>&1 || fail "Java 17+ is missing (the local Kafka cluster); run: sudo apt-get install -y openjdk-17-jdk-headless"
   command -v mvn >/dev/null 2>&1 || fail "Maven is missing (it fetches the Kafka jars); run: sudo apt-get install -y maven"
   command -v openssl >/dev/null 2>&1 || fail "openssl is missing; run: sudo apt-get install -y openssl"
-  # The Kafka jars (Maven, ~/.m2): seconds when present.
+  # The Kafka jars, MirrorMaker 2 and Apicurio Registry (Maven, ~/.m2): seconds when present.
   tsx local/cli.ts fetch
   # The control-plane toolchain: about 45 minutes the first time on 2 cores, then cached
   # outside the clone (~/.cache/kafka-platform/toolchain, keyed by version).
