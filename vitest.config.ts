@@ -54,7 +54,7 @@ export default defineConfig({
           include: ["test/regions/**/*.test.ts"],
           globalSetup: ["test/regions/global-setup.ts"],
           fileParallelism: false,
-          testTimeout: 180_000,
+          testTimeout: 300_000,
           hookTimeout: 400_000,
           sequence: { groupOrder: 3 },
         },
