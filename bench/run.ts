@@ -15,6 +15,9 @@ import {
   paddedText,
 } from "./module-perf.ts";
 import { rawConsumerPerf, rawProducerPerf } from "./raw-library.ts";
+import { formatSchemaRegistryLine, runSchemaRegistryBench } from "./schema-registry.ts";
+import { LocalRegistry } from "../local/registry.ts";
+import { main as schemasCommand } from "../scripts/schemas.ts";
 import { fmt } from "./stats.ts";
 
 const HELP = `Usage: npm run bench [-- --messages N] [--rounds K] [--seconds S] [--warmup N]
@@ -29,6 +32,9 @@ min.insync.replicas 2; acks=all, idempotent, lz4, linger 5 ms; ~1 KiB envelopes)
   3. end to end: the highest rate (of a fixed ladder) at which Java's producer gets its
      acknowledgements with p99 < 100 ms, then the module's send → handler latency at that rate
      (consumer in its own process) against Java's acknowledgement p99 at that rate
+  4. the Schema Registry wire format (a local Apicurio Registry with the catalog's schemas
+     registered, ids cached): CPU per message against plain JSON, as a share of the module's
+     own client CPU per message (producer + consumer) from step 1
 Each throughput run is repeated K rounds, the sides in turn; the best of each is compared.
 
 Options:
@@ -333,6 +339,18 @@ try {
   console.log(
     `goals: producer ≥ 0.85x raw: ${met(p.mod.msgPerSec >= 0.85 * p.raw.msgPerSec)}; consumer ≥ 0.85x raw: ${met(c.mod.msgPerSec >= 0.85 * c.raw.msgPerSec)}; e2e p99 ≤ 1.2x Java's ack p99: ${met(e2eRatio <= 1.2 && e2e.achievedRate >= 0.95 * rate)}`,
   );
+
+  log("starting a local Schema Registry (Apicurio) on the benchmark cluster");
+  const registry = new LocalRegistry(cluster);
+  try {
+    await registry.start({ log: (line) => log(`  [registry] ${line}`) });
+    const registered = await schemasCommand(["register", "--registry", registry.url]);
+    if (registered !== 0) throw new Error(`schemas register exited with ${registered}`);
+    const wire = await runSchemaRegistryBench({ url: registry.url });
+    console.log(formatSchemaRegistryLine(wire, p.mod.clientUs + c.mod.clientUs));
+  } finally {
+    await registry.stop();
+  }
 } catch (error) {
   console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
   exitCode = 1;
