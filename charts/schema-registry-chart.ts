@@ -9,6 +9,7 @@ import {
   schemaRegistryTopics,
 } from "../acl/schema-registry.ts";
 import { PodMonitor } from "./imports/monitoring.coreos.com.ts";
+import { podAwaitAnnotations } from "./await-annotations.ts";
 import { platformLabels } from "./labels.ts";
 import { clientNamespaceSelector } from "./listeners.ts";
 import { schemaRegistryNamespace, type PlatformModel } from "./model.ts";
@@ -114,7 +115,7 @@ export class SchemaRegistryChart extends Chart {
     });
 
     new k8s.KubeDeployment(this, "deployment", {
-      metadata: { name: SCHEMA_REGISTRY_NAME, labels },
+      metadata: { name: SCHEMA_REGISTRY_NAME, labels, ...podAwaitAnnotations(model) },
       spec: {
         replicas: cfg.replicas,
         selector: { matchLabels: selector },
@@ -175,7 +176,7 @@ export class SchemaRegistryChart extends Chart {
     });
 
     new k8s.KubeService(this, "service", {
-      metadata: { name: SCHEMA_REGISTRY_NAME, labels },
+      metadata: { name: SCHEMA_REGISTRY_NAME, labels, ...podAwaitAnnotations(model) },
       spec: {
         selector,
         ports: [

@@ -46,6 +46,7 @@ describe("the API server refuses what its CRDs forbid", () => {
       "apply",
       "--server-side",
       "--field-manager=gate-test",
+      "--force-conflicts",
       "-f",
       join(REPO_ROOT, "..", "shared", "strimzi-helm-chart", "crds"),
     ]);

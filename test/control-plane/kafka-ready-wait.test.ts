@@ -116,6 +116,7 @@ describe("pulumi up waits for the Kafka cluster before reading its CA", () => {
       "apply",
       "--server-side",
       "--field-manager=ready-wait-test",
+      "--force-conflicts",
       "-f",
       crd,
     ]);

@@ -25,3 +25,26 @@ describe.each(renderedStacks().map((s) => [s.stack, s] as const))("stack %s", (s
     });
   }
 });
+
+/**
+ * The registry's Deployment and Service: the provider waits for their rollout and endpoints,
+ * which never come where no pod runs; the local stack's `pulumi up` then hung until its
+ * timeout. Only there do they carry `pulumi.com/skipAwait`.
+ */
+describe.each(renderedStacks().map((s) => [s.stack, s] as const))(
+  "stack %s, Schema Registry workload",
+  (stack, rendered) => {
+    const workload = rendered.objects.filter(
+      (o) =>
+        (o.kind === "Deployment" || o.kind === "Service") && o.metadata.name === "schema-registry",
+    );
+
+    it(stack === "local" ? "skips the provider's await" : "keeps the provider's await", () => {
+      expect(workload.map((o) => o.kind).sort()).toEqual(["Deployment", "Service"]);
+      for (const o of workload) {
+        const skip = field(o, "metadata", "annotations", "pulumi.com/skipAwait");
+        expect(skip, `${o.kind} of ${stack}`).toBe(stack === "local" ? "true" : undefined);
+      }
+    });
+  },
+);
