@@ -20,6 +20,7 @@ describe("MirrorMaker 2 objects on the API server", () => {
       "apply",
       "--server-side",
       "--field-manager=mirror-maker-test",
+      "--force-conflicts",
       "-f",
       join(REPO_ROOT, "..", "shared", "strimzi-helm-chart", "crds"),
     ]);
