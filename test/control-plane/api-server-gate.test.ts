@@ -9,7 +9,15 @@ import { REPO_ROOT } from "../../local/paths.ts";
 import { loadStrimziCrds } from "../../infra/strimzi-release.ts";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
-import { PulumiProject, kubectl, plane, run, tail, toolchain } from "./support/plane.ts";
+import {
+  applyStrimziCrds,
+  PulumiProject,
+  kubectl,
+  plane,
+  run,
+  tail,
+  toolchain,
+} from "./support/plane.ts";
 
 /**
  * The API server as a gate. The render command's server-side dry run (infra/server-dry-run.ts)
@@ -40,24 +48,10 @@ function renderCli(args: readonly string[]): ReturnType<typeof run> {
 }
 
 describe("the API server refuses what its CRDs forbid", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // The Strimzi CRDs and a namespace for the objects (what pulumi up creates first).
-    const crds = kubectl([
-      "apply",
-      "--server-side",
-      "--field-manager=gate-test",
-      "--force-conflicts",
-      "-f",
-      join(REPO_ROOT, "..", "shared", "strimzi-helm-chart", "crds"),
-    ]);
-    expect(crds.code, crds.stderr).toBe(0);
+    await applyStrimziCrds();
     kubectl(["create", "namespace", NAMESPACE]);
-    const established = kubectl([
-      "wait",
-      "--for=condition=Established",
-      "crd/kafkausers.kafka.strimzi.io",
-    ]);
-    expect(established.code, established.stderr).toBe(0);
   });
 
   it("render's server-side dry run: the SCRAM user with validityDays is refused with the API server's message", async () => {

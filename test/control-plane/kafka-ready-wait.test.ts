@@ -1,12 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildStack } from "../../charts/stack-build.ts";
 import { loadStack } from "../../infra/config/load.ts";
-import { REPO_ROOT } from "../../local/paths.ts";
-import { PulumiProject, kubectl, plane } from "./support/plane.ts";
+import { applyStrimziCrds, PulumiProject, kubectl, plane } from "./support/plane.ts";
 
 /**
  * `pulumi up` on a new cluster reads Strimzi's cluster CA Secret (`<cluster>-cluster-ca-cert`,
@@ -110,31 +108,7 @@ async function waitForKafkaObject(namespace: string, cluster: string): Promise<v
 
 describe("pulumi up waits for the Kafka cluster before reading its CA", () => {
   const namespaces: string[] = [];
-  beforeAll(async () => {
-    const crd = join(REPO_ROOT, "..", "shared", "strimzi-helm-chart", "crds", "040-Crd-kafka.yaml");
-    const applied = kubectl([
-      "apply",
-      "--server-side",
-      "--field-manager=ready-wait-test",
-      "--force-conflicts",
-      "-f",
-      crd,
-    ]);
-    expect(applied.code, applied.stderr).toBe(0);
-    // A CRD just created has no conditions yet, and `kubectl wait` fails on that at once.
-    for (let i = 0; i < 60; i++) {
-      const established = kubectl([
-        "get",
-        "crd",
-        "kafkas.kafka.strimzi.io",
-        "-o",
-        "jsonpath={.status.conditions[?(@.type=='Established')].status}",
-      ]);
-      if (established.stdout.trim() === "True") return;
-      await sleep(500);
-    }
-    throw new Error("the Kafka CRD never became Established");
-  });
+  beforeAll(applyStrimziCrds);
   afterAll(() => {
     for (const ns of namespaces) kubectl(["delete", "namespace", ns, "--wait=false"]);
   });

@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildStack } from "../../charts/stack-build.ts";
 import { loadStack } from "../../infra/config/load.ts";
 import { serverDryRun } from "../../infra/server-dry-run.ts";
-import { REPO_ROOT } from "../../local/paths.ts";
-import { kubectl, plane, toolchain } from "./support/plane.ts";
+import { applyStrimziCrds, kubectl, plane, toolchain } from "./support/plane.ts";
 
 /**
  * The MirrorMaker objects of both production stacks (decision 0013) through the real
@@ -15,21 +13,9 @@ import { kubectl, plane, toolchain } from "./support/plane.ts";
 const NAMESPACE = "mirror-maker-dry-run";
 
 describe("MirrorMaker 2 objects on the API server", () => {
-  beforeAll(() => {
-    const crds = kubectl([
-      "apply",
-      "--server-side",
-      "--field-manager=mirror-maker-test",
-      "--force-conflicts",
-      "-f",
-      join(REPO_ROOT, "..", "shared", "strimzi-helm-chart", "crds"),
-    ]);
-    expect(crds.code, crds.stderr).toBe(0);
+  beforeAll(async () => {
+    await applyStrimziCrds();
     kubectl(["create", "namespace", NAMESPACE]);
-    for (const crd of ["kafkamirrormaker2s", "kafkausers", "kafkas"]) {
-      const ok = kubectl(["wait", "--for=condition=Established", `crd/${crd}.kafka.strimzi.io`]);
-      expect(ok.code, ok.stderr).toBe(0);
-    }
   });
 
   it.each(["prod-eu-west-1", "prod-us-east-1"])("%s: accepted by the API server", async (stack) => {

@@ -69,6 +69,45 @@ export function kubectl(
   return controlPlane().kubectl(toolchain(), args, input);
 }
 
+/** The released Strimzi 1.2.0 chart's CRDs, read by path (never copied into this repository). */
+export const STRIMZI_CRDS = join(REPO_ROOT, "..", "shared", "strimzi-helm-chart", "crds");
+
+/**
+ * Applies every Strimzi CRD of the chart, server-side under one field manager, and waits until
+ * each is Established. It takes over fields another manager holds (`--force-conflicts`): the
+ * test files that need the CRDs share one API server and run in any order, and `pulumi up`
+ * in local-stack applies the same CRDs under the provider's manager.
+ */
+export async function applyStrimziCrds(): Promise<void> {
+  const applied = kubectl([
+    "apply",
+    "--server-side",
+    "--field-manager=control-plane-tests",
+    "--force-conflicts",
+    "-f",
+    STRIMZI_CRDS,
+  ]);
+  if (applied.code !== 0) throw new Error(`kubectl apply ${STRIMZI_CRDS}: ${applied.stderr}`);
+  // A CRD just created has no conditions yet, and `kubectl wait` fails on that at once.
+  const want = readdirSync(STRIMZI_CRDS).filter((f) => f.endsWith(".yaml")).length;
+  let pending = "";
+  for (let i = 0; i < 120; i++) {
+    const r = kubectl([
+      "get",
+      "crd",
+      "-l",
+      "app=strimzi",
+      "-o",
+      "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=='Established')].status}{'\\n'}{end}",
+    ]);
+    const lines = r.stdout.trim().split("\n").filter(Boolean);
+    pending = lines.filter((l) => !l.endsWith("=True")).join(", ");
+    if (r.code === 0 && lines.length >= want && pending === "") return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the Strimzi CRDs never became Established (not yet: ${pending || "missing"})`);
+}
+
 /** Like kubectl, but throws with its stderr on failure and returns parsed JSON output. */
 export function kubectlJson<T>(args: readonly string[]): T {
   const r = kubectl([...args, "-o", "json"]);
