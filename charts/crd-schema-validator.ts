@@ -34,6 +34,14 @@ import { parseAllDocuments } from "yaml";
 
 export const SCHEMAS_DIR = new URL("../../shared/schemas/", import.meta.url).pathname;
 const CRD_DIRS = ["strimzi", "prometheus-operator"] as const;
+/**
+ * CRDs that ../shared/schemas lacks, read by path from Strimzi 1.2.0's Helm chart (never copied
+ * in): KafkaConnector, for the heartbeat connector (decision 0015).
+ */
+export const EXTRA_CRD_FILES: readonly string[] = [
+  new URL("../../shared/strimzi-helm-chart/crds/047-Crd-kafkaconnector.yaml", import.meta.url)
+    .pathname,
+];
 
 /** API groups built into Kubernetes: objects there have no CRD and are reported as `no-crd`. */
 const CORE_GROUPS = new Set([
@@ -128,35 +136,40 @@ function versionsOf(crd: Record<string, unknown>): CrdVersion[] {
 function crds(): Map<string, CrdEntry> {
   if (crdIndex) return crdIndex;
   const index = new Map<string, CrdEntry>();
-  for (const dir of CRD_DIRS) {
-    const full = join(SCHEMAS_DIR, dir);
-    for (const f of readdirSync(full).filter((n) => /\.ya?ml$/.test(n))) {
-      const path = join(full, f);
-      const text = readFileSync(path, "utf8");
-      const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
-      const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
-      const single = text.split(/^---$/m).filter((d) => d.trim() !== "").length === 1;
-      if (group !== undefined && kind !== undefined && single) {
-        let versions: CrdVersion[] | undefined;
-        index.set(`${group}/${kind}`, {
-          file: path,
-          group,
-          kind,
-          versions: () => (versions ??= parseCrds(path).flatMap(versionsOf)),
-        });
-        continue;
-      }
-      for (const crd of parseCrds(path)) {
-        const spec = crd.spec as Record<string, unknown>;
-        const names = isRecord(spec.names) ? spec.names : {};
-        const versions = versionsOf(crd);
-        index.set(`${String(spec.group)}/${String(names.kind)}`, {
-          file: path,
-          group: String(spec.group),
-          kind: String(names.kind),
-          versions: () => versions,
-        });
-      }
+  const files = [
+    ...CRD_DIRS.flatMap((dir) => {
+      const full = join(SCHEMAS_DIR, dir);
+      return readdirSync(full)
+        .filter((n) => /\.ya?ml$/.test(n))
+        .map((f) => join(full, f));
+    }),
+    ...EXTRA_CRD_FILES,
+  ];
+  for (const path of files) {
+    const text = readFileSync(path, "utf8");
+    const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
+    const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
+    const single = text.split(/^---$/m).filter((d) => d.trim() !== "").length === 1;
+    if (group !== undefined && kind !== undefined && single) {
+      let versions: CrdVersion[] | undefined;
+      index.set(`${group}/${kind}`, {
+        file: path,
+        group,
+        kind,
+        versions: () => (versions ??= parseCrds(path).flatMap(versionsOf)),
+      });
+      continue;
+    }
+    for (const crd of parseCrds(path)) {
+      const spec = crd.spec as Record<string, unknown>;
+      const names = isRecord(spec.names) ? spec.names : {};
+      const versions = versionsOf(crd);
+      index.set(`${String(spec.group)}/${String(names.kind)}`, {
+        file: path,
+        group: String(spec.group),
+        kind: String(names.kind),
+        versions: () => versions,
+      });
     }
   }
   crdIndex = index;
