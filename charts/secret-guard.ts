@@ -2,7 +2,12 @@ import type { K8sObject } from "./index.ts";
 
 /** Field names that would carry secret material if they ever appeared in a manifest. */
 const SECRET_FIELD =
-  /^(password|passwd|secret|sasl\.jaas\.config|token|private[-_.]?key|.*\.key)$/i;
+  /^(?:.+\.)?(password|passwd|secret|sasl\.jaas\.config|token|private[-_.]?key|.*\.key)$/i;
+/**
+ * A Kafka config-provider reference (`${strimzisecrets:<ns>/<secret>:<key>}`): resolved inside
+ * the worker from a Secret, so it names secret material without holding any.
+ */
+const CONFIG_PROVIDER_REF = /^\$\{[A-Za-z0-9_-]+:[^${}]+\}$/;
 
 /**
  * Finds secret material in rendered objects: Secrets themselves, and any field named like a
@@ -26,7 +31,7 @@ export function findSecretMaterial(objects: readonly K8sObject[]): string[] {
           if (
             SECRET_FIELD.test(k) &&
             !keyName &&
-            (typeof v === "string" || typeof v === "number")
+            (typeof v === "number" || (typeof v === "string" && !CONFIG_PROVIDER_REF.test(v)))
           ) {
             findings.push(`${ref}: ${at}`);
           }

@@ -35,4 +35,29 @@ describe("findSecretMaterial", () => {
       "Secret/s: is a Secret",
     ]);
   });
+
+  it("finds prefixed client settings (a connector's target.cluster.*) unless they are config-provider references", () => {
+    const connector = (config: Record<string, unknown>): K8sObject => ({
+      apiVersion: "kafka.strimzi.io/v1",
+      kind: "KafkaConnector",
+      metadata: { name: "c" },
+      spec: { config },
+    });
+    expect(
+      findSecretMaterial([
+        connector({
+          "target.cluster.sasl.jaas.config":
+            'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="hunter2";',
+          "source.cluster.ssl.keystore.password": "hunter2",
+        }),
+        connector({
+          "target.cluster.sasl.jaas.config": "${strimzisecrets:kafka/u:sasl.jaas.config}",
+          "target.cluster.ssl.truststore.certificates": "${strimzisecrets:kafka/c-tls:ca.crt}",
+        }),
+      ]),
+    ).toEqual([
+      "KafkaConnector/c: $.spec.config.target.cluster.sasl.jaas.config",
+      "KafkaConnector/c: $.spec.config.source.cluster.ssl.keystore.password",
+    ]);
+  });
 });
