@@ -9,8 +9,9 @@ import {
  * KafkaMirrorMaker2's metrics ConfigMap and the local dedicated-mode process's javaagent.
  *
  * Series the alerts (alerts/mirror-maker.ts) read:
- * - `kafka_connect_mirror_source_connector_replication_latency_ms_max{target,topic,partition}`
- *   and `..._record_age_ms_max`: MirrorSourceConnector, per replicated partition;
+ * - `kafka_connect_mirror_source_connector_replication_latency_ms_max{source,target,topic,partition}`,
+ *   `..._record_age_ms_max` and `..._record_count`: MirrorSourceConnector, per replicated
+ *   partition, `topic` as named on the target (`us-east-1.heartbeats` for the heartbeats);
  * - `kafka_connect_mirror_checkpoint_connector_checkpoint_latency_ms_max{source,target,group,topic,partition}`;
  * - `kafka_connect_connector_status{connector,status}` (1 for the connector's state) and
  *   `kafka_connect_worker_connector_failed_task_count{connector}`.
@@ -30,11 +31,13 @@ export function mirrorMakerJmxExporterConfig(): JmxExporterConfig {
     excludeObjectNames: [],
     rules: [
       {
+        // Kafka 4.3.1 names the bean `type=MirrorSourceConnector,source=..,target=..,topic=..,
+        // partition=..` (MirrorSourceLegacyMetrics; `topic` is the name on the target).
         pattern:
-          "kafka\\.connect\\.mirror<type=MirrorSourceConnector, target=([^,>]+), topic=([^,>]+), partition=([0-9]+)><>([a-z-]+)",
-        name: `${MIRROR_SOURCE_METRIC_PREFIX}$4`,
+          "kafka\\.connect\\.mirror<type=MirrorSourceConnector, source=([^,>]+), target=([^,>]+), topic=([^,>]+), partition=([0-9]+)><>([a-z-]+)",
+        name: `${MIRROR_SOURCE_METRIC_PREFIX}$5`,
         type: "GAUGE",
-        labels: { target: "$1", topic: "$2", partition: "$3" },
+        labels: { source: "$1", target: "$2", topic: "$3", partition: "$4" },
       },
       {
         pattern:
