@@ -53,6 +53,12 @@ export interface MirrorAclInput {
   readonly managesRemoteTopics: boolean;
   /** The heartbeats topic as the source names it. */
   readonly sourceHeartbeats: string;
+  /**
+   * The source's heartbeats as MirrorMaker names them on the target: always `<source>.heartbeats`
+   * (Kafka's IdentityReplicationPolicy keeps the prefix for heartbeats). MirrorMaker creates
+   * this topic under either policy; no catalog declares it.
+   */
+  readonly remoteHeartbeats: string;
 }
 
 class Rules {
@@ -122,11 +128,49 @@ export function targetSideAcls(input: MirrorAclInput): MirrorAclRule[] {
       ...manage,
     ]);
   }
+  // The replicated heartbeats: created by MirrorMaker under either policy (Alter: partitions
+  // follow the source's), written and read back like the other remote topics.
+  rules.allow("topic", input.remoteHeartbeats, "literal", [
+    "Create",
+    "Alter",
+    "Write",
+    "Read",
+    "Describe",
+    "DescribeConfigs",
+    ...(input.managesRemoteTopics ? (["AlterConfigs"] as const) : []),
+  ]);
   for (const t of input.internalTopics) {
     rules.allow("topic", t, "literal", ["Create", "Read", "Write", "Describe", "DescribeConfigs"]);
   }
   rules.allow("group", input.workerGroup, "literal", ["Read", "Describe"]);
   for (const g of input.groups) rules.allow("group", g, "literal", ["Read", "Describe"]);
+  return rules.build();
+}
+
+/** What the heartbeat Connect cluster's ACLs are derived from (charts/mirror-maker-plan.ts). */
+export interface HeartbeatAclInput {
+  /** The Connect worker group. */
+  readonly workerGroup: string;
+  /** Connect's config, offset and status topics. */
+  readonly storageTopics: readonly string[];
+  /** The topic MirrorHeartbeatConnector writes on its own cluster (`heartbeats`). */
+  readonly heartbeats: string;
+}
+
+/**
+ * The Connect cluster that emits heartbeats into the region's own cluster (decision 0015):
+ * a Connect worker group with its three storage topics (created and checked by the worker:
+ * DescribeConfigs reads their cleanup policy), and on `heartbeats` only what
+ * MirrorHeartbeatConnector does: create it (its admin client), write it (its task's records) and
+ * describe it (the producer's metadata). It reads no other topic and joins no other group.
+ */
+export function heartbeatConnectAcls(input: HeartbeatAclInput): MirrorAclRule[] {
+  const rules = new Rules();
+  for (const t of input.storageTopics) {
+    rules.allow("topic", t, "literal", ["Create", "Read", "Write", "Describe", "DescribeConfigs"]);
+  }
+  rules.allow("topic", input.heartbeats, "literal", ["Create", "Write", "Describe"]);
+  rules.allow("group", input.workerGroup, "literal", ["Read", "Describe"]);
   return rules.build();
 }
 

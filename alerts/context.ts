@@ -40,6 +40,7 @@ export function alertContextFromModel(model: PlatformModel): AlertContext {
                 "sync.group.offsets.interval.seconds"
               ] ?? 10,
             ),
+            heartbeatTopics: (model.mirror?.inbound ?? []).map((f) => f.remoteHeartbeats),
           },
         }
       : {}),

@@ -47,6 +47,8 @@ export interface AlertContext {
     readonly rpoSeconds: number;
     /** The checkpoint connector's sync interval: checkpoints older than a few of these have stalled. */
     readonly syncSeconds: number;
+    /** The peers' heartbeats as replicated here (`<source>.heartbeats`, decision 0015). */
+    readonly heartbeatTopics: readonly string[];
   };
 }
 

@@ -5,6 +5,7 @@ import type { MirrorAclRule } from "../acl/mirror-maker.ts";
 import { KafkaMirrorMaker2, KafkaUser, type KafkaUserSpec } from "./imports/kafka.strimzi.io.ts";
 import { platformLabels, strimziLabels } from "./labels.ts";
 import { CLIENT_LISTENER_PORT } from "./listeners.ts";
+import { addHeartbeatEmitter } from "./mirror-maker-heartbeats.ts";
 import type { MirrorFlow } from "./mirror-maker-plan.ts";
 import { mirrorMakerJmxExporterConfigYaml } from "./mirror-maker-metrics.ts";
 import type { PlatformModel } from "./model.ts";
@@ -65,9 +66,9 @@ function connectorConfig(config: MirrorFlow["sourceConnector"]): Record<string, 
  *   the target-side KafkaUser `mirror-maker`;
  * - where a peer receives from this stack: the source-side KafkaUser `mirror-maker-<peer>`,
  *   read only.
- * Strimzi 1.x has no heartbeat connector in KafkaMirrorMaker2 (it needs a KafkaConnect with a
- * KafkaConnector, whose CRD is not among the schemas this repository validates against), so the
- * heartbeat connector runs only in the local dedicated mode; see the decision record.
+ * - where a peer receives from this stack: also the heartbeat emitter (a KafkaConnect running
+ *   MirrorHeartbeatConnector, charts/mirror-maker-heartbeats.ts): Strimzi 1.x has no heartbeat
+ *   connector in KafkaMirrorMaker2 (decision 0015).
  */
 export class MirrorMakerChart extends Chart {
   constructor(scope: Construct, model: PlatformModel) {
@@ -91,6 +92,12 @@ export class MirrorMakerChart extends Chart {
           authorization: { type: "simple", acls: strimziAcls(flow.sourceAcls) },
           quotas: { ...flow.quotas },
         } as unknown as KafkaUserSpec,
+      });
+    }
+    if (plan.heartbeats !== undefined) {
+      addHeartbeatEmitter(this, model, plan.heartbeats, {
+        key: MIRROR_MAKER_USER_LABEL,
+        value: `heartbeats-${plan.heartbeats.region}`,
       });
     }
     const inbound = plan.inbound;

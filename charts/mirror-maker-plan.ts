@@ -1,4 +1,5 @@
 import {
+  heartbeatConnectAcls,
   sourceSideAcls,
   targetSideAcls,
   type MirrorAclInput,
@@ -31,8 +32,24 @@ export const REPLICATION_POLICY_CLASS: Readonly<Record<ReplicationPolicyName, st
 export const REPLICATION_SEPARATOR = ".";
 /** Replication factor of the mirrored topics and of every MirrorMaker topic. */
 export const MIRROR_REPLICATION_FACTOR = 3;
-/** Kafka's heartbeats topic (MirrorHeartbeatConnector writes it on the target). */
+/**
+ * Kafka's heartbeats topic (ReplicationPolicy.heartbeatsTopic()): MirrorHeartbeatConnector writes
+ * it on the cluster its Connect worker runs against.
+ */
 export const HEARTBEATS_TOPIC = "heartbeats";
+/** MirrorHeartbeatConnector's class (connect-mirror), run by a KafkaConnect (decision 0015). */
+export const HEARTBEAT_CONNECTOR_CLASS = "org.apache.kafka.connect.mirror.MirrorHeartbeatConnector";
+/** How often the heartbeat connector writes a heartbeat (Kafka's default is 1 s). */
+export const HEARTBEAT_INTERVAL_SECONDS = 5;
+
+/**
+ * The source's heartbeats as they are named on the target: `<source>.heartbeats` under both
+ * policies. Kafka's IdentityReplicationPolicy keeps names except for heartbeats, which it
+ * formats like DefaultReplicationPolicy, so a heartbeat's path stays visible and never loops.
+ */
+export function remoteHeartbeatsTopic(source: string): string {
+  return `${source}${REPLICATION_SEPARATOR}${HEARTBEATS_TOPIC}`;
+}
 
 export type ConnectorConfig = Readonly<Record<string, string | number | boolean>>;
 
@@ -54,6 +71,8 @@ export interface MirrorFlow {
   readonly policy: ReplicationPolicyName;
   readonly topics: readonly ReplicatedTopic[];
   readonly topicsPattern: string;
+  /** The source's `heartbeats` as replicated onto the target (`<source>.heartbeats`). */
+  readonly remoteHeartbeats: string;
   readonly groups: readonly string[];
   readonly groupsPattern: string;
   readonly internal: {
@@ -104,6 +123,109 @@ export function mirrorQuotas(
   return { producerByteRate: perBroker, consumerByteRate: perBroker, requestPercentage: 100 };
 }
 
+/** One MirrorHeartbeatConnector: heartbeats written into this region's cluster for one peer. */
+export interface HeartbeatConnector {
+  /** The KafkaConnector's name (and the connector's name in Connect). */
+  readonly name: string;
+  /** The peer region whose MirrorMaker replicates these heartbeats. */
+  readonly peer: string;
+  readonly config: ConnectorConfig;
+}
+
+/**
+ * Where the stack serves a peer: a small Kafka Connect cluster on the stack's own cluster that
+ * runs one MirrorHeartbeatConnector per peer (decision 0015). The peer's KafkaMirrorMaker2
+ * replicates `heartbeats` as `<this region>.heartbeats`, so the receiving side sees a record
+ * every few seconds even when every replicated topic is idle.
+ */
+export interface HeartbeatPlan {
+  /** This region: the cluster the heartbeats are written into. */
+  readonly region: string;
+  /** The KafkaConnect's name (its pods are `<name>-connect-*`). */
+  readonly connect: string;
+  readonly replicas: number;
+  readonly user: string;
+  readonly workerGroup: string;
+  readonly storage: { readonly configs: string; readonly offsets: string; readonly status: string };
+  readonly topic: string;
+  /** Connect worker settings (storage topics' replication). */
+  readonly worker: ConnectorConfig;
+  readonly connectors: readonly HeartbeatConnector[];
+  readonly acls: readonly MirrorAclRule[];
+  readonly quotas: MirrorQuotas;
+}
+
+/**
+ * The heartbeat Connect user's quotas per broker: a heartbeat is a few dozen bytes every
+ * HEARTBEAT_INTERVAL_SECONDS and Connect's storage topics see a status write now and then, so
+ * 256 KiB/s each way and a quarter of a request thread leave wide room and still cap a runaway.
+ */
+export const HEARTBEAT_QUOTAS: MirrorQuotas = {
+  producerByteRate: 256 * 1024,
+  consumerByteRate: 256 * 1024,
+  requestPercentage: 25,
+};
+
+/** The heartbeat emitter of a region that serves `peers` (one connector per peer). */
+export function heartbeatPlan(opts: {
+  cluster: string;
+  region: string;
+  peers: readonly string[];
+  policy: ReplicationPolicyName;
+}): HeartbeatPlan {
+  const base = "mirror-heartbeats";
+  const storage = {
+    // `.internal`: MirrorMaker never replicates these (ReplicationPolicy.isInternalTopic).
+    configs: `${base}-configs.internal`,
+    offsets: `${base}-offsets.internal`,
+    status: `${base}-status.internal`,
+  };
+  return {
+    region: opts.region,
+    connect: `${opts.cluster}-${base}`,
+    // One worker: a heartbeat gap while Strimzi restarts the pod elsewhere is minutes at most and
+    // is what the receiving side's alert is for; a second worker would double the pods for a
+    // connector with a single task.
+    replicas: 1,
+    user: base,
+    workerGroup: base,
+    storage,
+    topic: HEARTBEATS_TOPIC,
+    worker: {
+      "config.storage.replication.factor": MIRROR_REPLICATION_FACTOR,
+      "offset.storage.replication.factor": MIRROR_REPLICATION_FACTOR,
+      "status.storage.replication.factor": MIRROR_REPLICATION_FACTOR,
+    },
+    connectors: opts.peers.map((peer) => ({
+      name: `${base}-${peer}`,
+      peer,
+      // Kafka's own layout (MirrorMakerConfig.clusterPairs): for a flow A->B the heartbeats
+      // come from the herder B->A, i.e. source alias B, target alias A, written into A.
+      config: {
+        "source.cluster.alias": peer,
+        "target.cluster.alias": opts.region,
+        "replication.policy.class": REPLICATION_POLICY_CLASS[opts.policy],
+        ...(opts.policy === "prefixed"
+          ? { "replication.policy.separator": REPLICATION_SEPARATOR }
+          : {}),
+        "heartbeats.topic.replication.factor": MIRROR_REPLICATION_FACTOR,
+        "emit.heartbeats.interval.seconds": HEARTBEAT_INTERVAL_SECONDS,
+        // Heartbeats are raw bytes (Heartbeat.recordKey/recordValue), as MirrorMaker's own
+        // driver writes them; Connect's default JsonConverter would wrap them.
+        "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+        "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+        "header.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+      },
+    })),
+    acls: heartbeatConnectAcls({
+      workerGroup: base,
+      storageTopics: [storage.configs, storage.offsets, storage.status],
+      heartbeats: HEARTBEATS_TOPIC,
+    }),
+    quotas: HEARTBEAT_QUOTAS,
+  };
+}
+
 export interface MirrorPlan {
   readonly mode: "active-passive" | "active-active";
   readonly policy: ReplicationPolicyName;
@@ -115,6 +237,8 @@ export interface MirrorPlan {
   readonly outbound: readonly MirrorFlow[];
   /** Replicated templates, for the consumer ACLs of the mirrored names. */
   readonly templates: readonly string[];
+  /** The heartbeat emitter, where the stack serves a peer (`outbound` is not empty). */
+  readonly heartbeats?: HeartbeatPlan;
 }
 
 function escapeRegex(s: string): string {
@@ -215,6 +339,9 @@ export function mirrorFlow(opts: {
     // Identity: the target's catalog declares the same topics; prefixed: MirrorMaker owns them.
     "sync.topic.configs.enabled": policy === "prefixed",
     "refresh.topics.interval.seconds": refresh,
+    // The source's `heartbeats` replicate whatever `topics` says (Kafka's default, set so it
+    // is seen): they keep the replication alerts fed when every replicated topic is idle.
+    "heartbeats.replication.enabled": true,
   };
   const checkpointConnector: ConnectorConfig = {
     ...policyConfig,
@@ -240,11 +367,8 @@ export function mirrorFlow(opts: {
   };
   const aclInput: MirrorAclInput = {
     sourceTopics: topics.map((t) => t.source),
-    remoteTopics: [
-      ...topics.map((t) => t.remote),
-      // Replicated heartbeats: under prefixed names `<source>.heartbeats`, else `heartbeats`.
-      { name: remoteTopicName(policy, source, HEARTBEATS_TOPIC), patternType: "literal" },
-    ],
+    remoteTopics: topics.map((t) => t.remote),
+    remoteHeartbeats: remoteHeartbeatsTopic(source),
     groups,
     internalTopics: [
       internal.configs,
@@ -265,6 +389,7 @@ export function mirrorFlow(opts: {
     policy,
     topics,
     topicsPattern: topics.map((t) => t.pattern).join("|"),
+    remoteHeartbeats: remoteHeartbeatsTopic(source),
     groups,
     groupsPattern: groups.map(escapeRegex).join("|"),
     internal,
@@ -380,6 +505,7 @@ export function buildMirrorPlan(opts: {
       catalog,
       quotas: mirrorQuotas(opts.topics, templates, config.cluster.brokers.replicas),
     });
+  const outbound = serves ? peers.map((p) => flow(config.region, p.region)) : [];
   return {
     issues: [],
     plan: {
@@ -388,8 +514,18 @@ export function buildMirrorPlan(opts: {
       region: config.region,
       rpoSeconds: rpo,
       inbound: receives ? peers.map((p) => flow(p.region, config.region)) : [],
-      outbound: serves ? peers.map((p) => flow(config.region, p.region)) : [],
+      outbound,
       templates,
+      ...(outbound.length > 0
+        ? {
+            heartbeats: heartbeatPlan({
+              cluster: config.cluster.name,
+              region: config.region,
+              peers: outbound.map((f) => f.target),
+              policy,
+            }),
+          }
+        : {}),
     },
   };
 }

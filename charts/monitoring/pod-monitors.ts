@@ -100,6 +100,17 @@ export function podMonitorPlans(model: PlatformModel): PodMonitorPlan[] {
       ports: ["tcp-prometheus"],
     });
   }
+  // The heartbeat emitter runs only where the stack serves a peer (decision 0015).
+  const heartbeats = model.mirror?.heartbeats;
+  if (heartbeats !== undefined) {
+    plans.push({
+      id: "pod-monitor-mirror-heartbeats",
+      name: heartbeats.connect,
+      namespace: ns,
+      matchLabels: { "strimzi.io/kind": "KafkaConnect", "strimzi.io/cluster": heartbeats.connect },
+      ports: ["tcp-prometheus"],
+    });
+  }
   return plans;
 }
 

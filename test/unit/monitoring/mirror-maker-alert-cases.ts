@@ -5,13 +5,16 @@ import { mirrorMakerWorker, series } from "./strimzi-series.ts";
  * promtool cases for MirrorMaker 2's connector alerts in prod-eu-west-1, which receives from
  * us-east-1 with an RPO of 300 s (Pulumi.prod-eu-west-1.yaml): replication latency warns above
  * 60,000 ms, record age is critical above 300,000 ms, checkpoints stall above 60,000 ms (six
- * 10 s sync intervals). The worker's series carry the pod labels of the PodMonitor's targets.
+ * 10 s sync intervals), and no replicated heartbeat from us-east-1 for the 300 s RPO is critical.
+ * The worker's series carry the pod labels of the PodMonitor's targets and the bean's tags as
+ * Kafka 4.3.1 names them (`source`, `target`, `topic` as named on the target, `partition`).
  */
 const RUNBOOKS = "https://github.com/chat-platform/kafka-platform/blob/main/docs/runbooks";
 const worker = mirrorMakerWorker(0);
 const source = (metric: string, topic: string): string =>
   series(`kafka_connect_mirror_source_connector_${metric}`, {
     ...worker,
+    source: "us-east-1",
     target: "eu-west-1",
     topic,
     partition: "0",
@@ -37,7 +40,17 @@ const SUMMARY: Record<string, string> = {
   KafkaMirrorMaker2RecordAgeAboveRpo: "Mirrored records are older than the RPO.",
   KafkaMirrorMaker2ConnectorFailed: "A MirrorMaker 2 connector or task has failed.",
   KafkaMirrorMaker2CheckpointStalled: "MirrorMaker 2's checkpoints have stalled.",
+  KafkaMirrorMaker2HeartbeatsStale:
+    "No heartbeat from the other region has been replicated for the RPO.",
 };
+// Kafka's IdentityReplicationPolicy keeps the source prefix for heartbeats.
+const HEARTBEATS = "us-east-1.heartbeats";
+const staleHeartbeats = expected(
+  "KafkaMirrorMaker2HeartbeatsStale",
+  "critical",
+  { topic: HEARTBEATS },
+  "No record of us-east-1.heartbeats has been replicated into kafka for 300 s: the other region's heartbeat connector or the replication itself has stopped, and the latency and age alerts stay silent while nothing is replicated.",
+);
 
 function expected(
   alert: string,
@@ -110,6 +123,50 @@ export const mirrorMakerAlertCases: Record<string, PromtoolTestCase[]> = {
       input_series: [{ series: source("record_age_ms_max", "audit.log"), values: "1200x10" }],
       alert_rule_test: [
         { eval_time: "5m", alertname: "KafkaMirrorMaker2RecordAgeAboveRpo", exp_alerts: [] },
+      ],
+    },
+  ],
+  KafkaMirrorMaker2HeartbeatsStale: [
+    {
+      // 12 heartbeats a minute, then none from minute 5 on: the count is flat over the whole
+      // 300 s window from minute 10, firing after the minute of `for`.
+      name: "the replicated heartbeat count stops moving for the RPO: critical; while it moves: silent",
+      interval: "1m",
+      input_series: [
+        { series: source("record_count", HEARTBEATS), values: "0+12x5 60x15" },
+        { series: source("record_count", "audit.log"), values: "500x20" },
+      ],
+      alert_rule_test: [
+        { eval_time: "4m", alertname: "KafkaMirrorMaker2HeartbeatsStale", exp_alerts: [] },
+        {
+          eval_time: "13m",
+          alertname: "KafkaMirrorMaker2HeartbeatsStale",
+          exp_alerts: [staleHeartbeats],
+        },
+      ],
+    },
+    {
+      name: "no heartbeat series at all (never replicated): critical",
+      interval: "1m",
+      input_series: [{ series: source("record_count", "audit.log"), values: "0+10x10" }],
+      alert_rule_test: [
+        {
+          eval_time: "3m",
+          alertname: "KafkaMirrorMaker2HeartbeatsStale",
+          exp_alerts: [staleHeartbeats],
+        },
+      ],
+    },
+    {
+      // Every replicated topic idle, heartbeats flowing (a restart resets the count: still a change).
+      name: "idle topics, heartbeats replicated, a worker restart: silent",
+      interval: "1m",
+      input_series: [
+        { series: source("record_count", HEARTBEATS), values: "0+12x8 0+12x12" },
+        { series: source("record_count", "audit.log"), values: "500x20" },
+      ],
+      alert_rule_test: [
+        { eval_time: "15m", alertname: "KafkaMirrorMaker2HeartbeatsStale", exp_alerts: [] },
       ],
     },
   ],
