@@ -8,7 +8,9 @@ import { applyStrimziCrds, kubectl, plane, toolchain } from "./support/plane.ts"
  * The MirrorMaker objects of both production stacks (decision 0013) through the real
  * kube-apiserver's admission with the Strimzi 1.2 CRDs: the KafkaMirrorMaker2 in v1 layout,
  * its metrics ConfigMap, both MirrorMaker KafkaUsers and the Kafka with the replication
- * listener. A dry run persists nothing.
+ * listener; where a stack serves its peer, the heartbeat emitter (decision 0015): KafkaConnect,
+ * KafkaConnector (its CRD applied from ../shared/strimzi-helm-chart/crds with the others),
+ * their metrics ConfigMap and KafkaUser mirror-heartbeats. A dry run persists nothing.
  */
 const NAMESPACE = "mirror-maker-dry-run";
 
@@ -23,10 +25,15 @@ describe("MirrorMaker 2 objects on the API server", () => {
       (o) =>
         o.kind === "KafkaMirrorMaker2" ||
         o.kind === "Kafka" ||
-        (o.kind === "KafkaUser" && o.metadata.name.startsWith("mirror-maker")) ||
-        (o.kind === "ConfigMap" && o.metadata.name.endsWith("mirror-maker-2-metrics")),
+        o.kind === "KafkaConnect" ||
+        o.kind === "KafkaConnector" ||
+        (o.kind === "KafkaUser" && o.metadata.name.startsWith("mirror-")) ||
+        (o.kind === "ConfigMap" && /mirror-(maker-2|heartbeats)-metrics$/.test(o.metadata.name)),
     );
     expect(objects.some((o) => o.kind === "KafkaUser")).toBe(true);
+    // prod-us-east-1 (active) serves eu-west-1: it emits the heartbeats.
+    const heartbeatKinds = objects.filter((o) => o.kind.startsWith("KafkaConnect")).length;
+    expect(heartbeatKinds).toBe(stack === "prod-us-east-1" ? 2 : 0);
     const target = { kubectl: toolchain().tool("kubectl"), kubeconfig: plane().kubeconfig };
     const outcome = await serverDryRun(
       objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: NAMESPACE } })),
@@ -36,7 +43,14 @@ describe("MirrorMaker 2 objects on the API server", () => {
     expect(outcome.skipped).toEqual([]);
     expect(outcome.passed).toHaveLength(objects.length);
     expect(
-      kubectl(["get", "kafkamirrormaker2s", "-n", NAMESPACE, "-o", "name"]).stdout.trim(),
+      kubectl([
+        "get",
+        "kafkamirrormaker2s,kafkaconnects,kafkaconnectors",
+        "-n",
+        NAMESPACE,
+        "-o",
+        "name",
+      ]).stdout.trim(),
     ).toBe("");
   });
 });
