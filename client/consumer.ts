@@ -79,10 +79,7 @@ export interface ConsumerHealth {
   readonly lastError: string | undefined;
 }
 
-/**
- * The group a consumer reads as: the service's shared group (default), or a broadcast
- * reader's own group, which starts at the latest offset and commits nothing.
- */
+/** A broadcast reader's own group: starts at the latest offset, commits nothing. */
 export interface ConsumerGroupSettings {
   readonly id: string;
   readonly startAt: "earliest" | "latest";
@@ -127,20 +124,25 @@ export function decodeRecord(
   record: ConsumedRecord,
   codec: EnvelopeCodec = JSON_CODEC,
 ): Envelope | Error | Promise<Envelope | Error> {
-  const onTopic = (envelope: Envelope): Envelope | Error => {
-    const allowed = catalogEntryFor(record.topic)?.events;
-    return allowed === undefined || allowed.includes(envelope.type)
-      ? envelope
-      : new Error(`event type ${envelope.type} does not belong on ${record.topic}`);
-  };
-  const poison = (error: unknown): Error =>
-    error instanceof Error ? error : new Error(String(error));
   try {
     const decoded = codec.decode(record.topic, record.value, record.headers);
-    return decoded instanceof Promise ? decoded.then(onTopic, poison) : onTopic(decoded);
+    if (!(decoded instanceof Promise)) return onTopic(record.topic, decoded);
+    return decoded.then((envelope) => onTopic(record.topic, envelope), asError);
   } catch (error) {
-    return poison(error);
+    return asError(error);
   }
+}
+
+function onTopic(topic: string, envelope: Envelope): Envelope | Error {
+  const allowed = catalogEntryFor(topic)?.events;
+  return allowed === undefined || allowed.includes(envelope.type)
+    ? envelope
+    : new Error(`event type ${envelope.type} does not belong on ${topic}`);
+}
+
+function deadLetterProducer<S extends ServiceName>(options: ReaderOptions<S, string>) {
+  const { service, connection, log, metrics, codec } = options;
+  return new TypedProducer({ service, connection, log, metrics, codec });
 }
 
 function toRecord(message: RdKafka.Message): ConsumedRecord {
@@ -177,10 +179,8 @@ export function consumerConfig(
 }
 
 /**
- * What the consumer and the processor share: librdkafka's KafkaConsumer in a group (manual
- * commits, read_committed, KIP-848), the read loop, dead letters, recreated topics and stopping.
- * The library changes the assignment only inside `consume()`, so a batch in hand is finished
- * and committed before a partition moves; it reads ahead at most `queued.max.messages.kbytes`.
+ * What the consumer and the processor share: the group member, the read loop (the library
+ * changes the assignment only inside `consume()`), dead letters, recreated topics, stopping.
  */
 export abstract class GroupReader<S extends ServiceName, N extends string> {
   readonly client: RdKafka.KafkaConsumer;
@@ -263,11 +263,9 @@ export abstract class GroupReader<S extends ServiceName, N extends string> {
   }
 
   /**
-   * librdkafka keeps a partition's fetch position when its topic is deleted and created again
-   * under the same name: it notices the new topic id but does not reset the position (a FIXME in
-   * its rdkafka_topic.c), so the consumer would skip the new topic's first records. Every 2 s
-   * the topics' ids are looked up in the background; the assigned partitions of a topic whose
-   * id changed are read again from the beginning (the new topic holds only new records).
+   * librdkafka keeps the fetch positions of a topic created again under the same name (decision
+   * 0014): every 2 s the topics' ids are looked up in the background, and the assigned
+   * partitions of a topic whose id changed are read again from the beginning.
    */
   private async followRecreatedTopics(): Promise<void> {
     if (performance.now() >= this.nextIdCheck) {
@@ -364,12 +362,9 @@ export abstract class GroupReader<S extends ServiceName, N extends string> {
 }
 
 /**
- * The typed consumer of one service, as consumer group `<service>` on librdkafka: reads a batch,
- * handles each partition's records in order (so per-key order holds) and up to `concurrency`
- * partitions at once, commits what was handled, then reads the next batch. A failing handler is
- * retried with backoff, then its message goes to `dlq.<service>`; an undecodable message goes
- * there at once. `stop()` (also on SIGTERM via `stopOnSignals`) finishes the batch in hand,
- * commits it and leaves the group.
+ * The typed consumer of one service (docs/client.md, "Consume"): each batch split by partition,
+ * each partition in order, up to `concurrency` at once, handler retries, dead letters, then
+ * the commit of what was handled.
  */
 export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> extends GroupReader<
   S,
@@ -383,11 +378,10 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> ex
     private readonly consumerOptions: ConsumerOptions<S, N>,
     group?: ConsumerGroupSettings,
   ) {
-    const { service, connection, log, metrics, codec } = consumerOptions;
     super(
       consumerOptions,
-      new TypedProducer({ service, connection, log, metrics, codec }),
-      group?.id ?? service,
+      deadLetterProducer(consumerOptions),
+      group?.id ?? consumerOptions.service,
       "consumer",
       group?.startAt,
     );
@@ -494,19 +488,14 @@ export class TypedConsumer<S extends ServiceName, N extends ReadableTopic<S>> ex
   ): Promise<void> {
     if (this.producer.failed) {
       // librdkafka's producer is done for after a fatal error: the next try gets a new one.
-      const failed = this.producer;
-      const { service, connection, log, metrics, codec } = this.consumerOptions;
-      this.producer = new TypedProducer({ service, connection, log, metrics, codec });
-      void failed.disconnect().catch(() => undefined);
+      void this.producer.disconnect().catch(() => undefined);
+      this.producer = deadLetterProducer(this.consumerOptions);
       await this.producer.connect();
     }
     await super.deadLetter(...args);
   }
 
-  /**
-   * Records after the consumer's position, as of the last fetch (librdkafka's cached end
-   * offset; the last stable offset under read_committed); undefined before the first fetch.
-   */
+  /** Records after the position as of the last fetch (the last stable offset); or undefined. */
   private lagOf(topic: string, partition: number): number | undefined {
     try {
       const { highOffset } = this.client.getWatermarkOffsets(topic, partition);

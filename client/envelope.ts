@@ -24,12 +24,6 @@ const SEGMENT = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-/**
- * The envelope around every payload (seed 2.2); the payload itself is checked per type/version.
- * One source with the registry's schemas: topics/events/envelope.ts.
- */
-export { envelopeSchema };
-
 export interface EnvelopeMetadata {
   readonly source: string;
   readonly correlation_id: string;
@@ -68,7 +62,10 @@ const zodIssues = (error: z.ZodError, prefix?: string): Issue[] =>
     message: i.message,
   }));
 
-/** The envelope with its payload checked (and defaults applied) against its type's schema. */
+/**
+ * Checks the payload (defaults applied) against its type's schema, puts the parsed payload in
+ * place and freezes the envelope: `env` must be a fresh object of the caller's own.
+ */
 function withPayload(env: { type: string; version: number; payload: unknown }, what: string) {
   const schema = payloadSchemaFor(env.type, env.version);
   if (schema === undefined) {
@@ -78,7 +75,8 @@ function withPayload(env: { type: string; version: number; payload: unknown }, w
   }
   const payload = schema.safeParse(env.payload);
   if (!payload.success) throw new EnvelopeError(what, zodIssues(payload.error, "payload"));
-  return Object.freeze({ ...env, payload: payload.data }) as Envelope;
+  env.payload = payload.data;
+  return Object.freeze(env) as Envelope;
 }
 
 function validate(raw: unknown, what: string): Envelope {
@@ -98,6 +96,11 @@ export interface NewEnvelope<E extends CatalogEventType> {
   readonly timestamp?: Date;
 }
 
+/** Adds the issue `path: message` to `issues` unless `passed`. */
+function ok(issues: Issue[], passed: boolean, path: string, message: string): void {
+  if (!passed) issues.push({ path, message });
+}
+
 /**
  * Builds an envelope at the event type's latest payload version. The fields it fills itself
  * are valid by construction; the ones given are checked, the payload against its schema.
@@ -110,14 +113,12 @@ export function createEnvelope<E extends CatalogEventType>(input: NewEnvelope<E>
     correlation_id: input.correlationId ?? id,
     trace_id: input.traceId ?? randomUUID().replaceAll("-", ""),
   };
-  const checks: [boolean, string, string][] = [
-    [isCatalogEventType(input.type), "type", "is not an event type of the catalog"],
-    [SEGMENT.test(input.tenantId), "tenant_id", "must be a lowercase tenant segment"],
-    [TRACE_ID.test(metadata.trace_id), "metadata.trace_id", "must be 32 lowercase hex digits"],
-    [input.source !== "" && metadata.correlation_id !== "", "metadata", "has an empty field"],
-    [input.id === undefined || z.uuid().safeParse(id).success, "id", "is not a UUID"],
-  ];
-  const bad = checks.filter(([ok]) => !ok).map(([, path, message]) => ({ path, message }));
+  const bad: Issue[] = [];
+  ok(bad, isCatalogEventType(input.type), "type", "is not an event type of the catalog");
+  ok(bad, SEGMENT.test(input.tenantId), "tenant_id", "must be a lowercase tenant segment");
+  ok(bad, TRACE_ID.test(metadata.trace_id), "metadata.trace_id", "must be 32 lowercase hex digits");
+  ok(bad, input.source !== "" && metadata.correlation_id !== "", "metadata", "has an empty field");
+  ok(bad, input.id === undefined || z.uuid().safeParse(id).success, "id", "is not a UUID");
   if (bad.length > 0) throw new EnvelopeError(what, bad);
   const envelope = {
     id,
@@ -141,7 +142,9 @@ export interface EncodedEnvelope {
 /** `00-<trace id>-<span id>-01`; a fresh span id when none is given. */
 export function formatTraceparent(traceId: string, spanId?: string, sampled = true): string {
   // randomUUID draws from a cached entropy pool: far cheaper per call than randomBytes(8).
-  const span = spanId ?? randomUUID().replaceAll("-", "").slice(0, 16);
+  // Its first and last 8 hex digits are random (no version or variant bits).
+  const uuid = spanId === undefined ? randomUUID() : "";
+  const span = spanId ?? uuid.slice(0, 8) + uuid.slice(28);
   return `00-${traceId}-${span}-${sampled ? "01" : "00"}`;
 }
 

@@ -45,9 +45,3 @@ export interface MetricsSink {
   record(name: ClientMetricName, value: number, attributes: MetricAttributes): void;
   gauge(name: ClientMetricName, value: number, attributes: MetricAttributes): void;
 }
-
-export const NO_METRICS: MetricsSink = {
-  count: () => undefined,
-  record: () => undefined,
-  gauge: () => undefined,
-};

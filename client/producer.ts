@@ -49,8 +49,7 @@ interface Pending {
   readonly started: number;
   /** Undefined for raw messages (dead letters), whose callback ignores it. */
   readonly envelope: Envelope | undefined;
-  readonly onDelivery:
-    ((error: Error | undefined, delivery: Delivery | undefined) => void) | undefined;
+  readonly onDelivery: DeliveryCallback | undefined;
 }
 
 export interface ProducerTuning {
@@ -80,10 +79,9 @@ const CALL_TIMEOUT_MS = 30_000;
 const ERR_FATAL = -150;
 
 /**
- * librdkafka's settings for the platform, over its defaults (acks=all, linger 5 ms, retry
- * backoff 100 ms doubling to 1 s): idempotent (the producer id and sequence numbers survive
- * retries, so a retry never writes a record twice), Java's murmur2 key hashing for every
- * partition count, lz4, retries until the delivery timeout (120 s; 60 s in a transaction).
+ * librdkafka's settings for the platform over its defaults (acks=all, linger 5 ms, retry
+ * backoff 100 ms to 1 s): idempotent, Java's murmur2 key hashing, lz4, delivery timeout 120 s
+ * (60 s in a transaction). Why each: decision 0005 and docs/client.md, "Produce".
  */
 export function producerConfig(options: ProducerOptions): {
   global: RdKafka.ProducerGlobalConfig;
@@ -114,9 +112,8 @@ export function producerConfig(options: ProducerOptions): {
 }
 
 /**
- * The typed producer of one service on librdkafka's producer (polled in the background): builds,
- * validates and keys envelopes; `send` awaits the acknowledgement of all in-sync replicas,
- * `sendAndForget` reports through a callback. The library batches and retries.
+ * The typed producer of one service: builds, validates, keys and encodes envelopes; the library
+ * (polled in the background) batches, retries and reports each delivery.
  */
 export class TypedProducer<S extends ServiceName> {
   protected readonly client: RdKafka.Producer;
@@ -197,7 +194,7 @@ export class TypedProducer<S extends ServiceName> {
     key: RawMessage["key"],
     { value, headers }: Omit<RawMessage, "key">,
     envelope: Envelope | undefined,
-    onDelivery: ((error: Error | undefined, delivery: Delivery | undefined) => void) | undefined,
+    onDelivery: DeliveryCallback | undefined,
   ): void {
     const bytes = value?.length ?? 0;
     const { metrics } = this.options;
@@ -206,7 +203,8 @@ export class TypedProducer<S extends ServiceName> {
       onDelivery || metrics
         ? { topic, bytes, envelope, onDelivery, started: metrics ? performance.now() : 0 }
         : undefined;
-    const list = Object.entries(headers).map(([name, text]) => ({ [name]: text }));
+    const list: Record<string, string>[] = [];
+    for (const name in headers) list.push({ [name]: headers[name] as string });
     try {
       this.client.produce(topic, null, value, key, null, pending, list);
     } catch (error) {
