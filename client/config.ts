@@ -2,12 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ValidationError, type ValidationIssue } from "../topics/validation-error.ts";
 
-/**
- * Where a service's Kafka connection comes from. On Kubernetes: the Secret `kafka-<service>` in
- * the service's namespace, mounted as a directory (KAFKA_CREDENTIALS_DIR) with the keys
- * `bootstrap.servers`, `username`, `password` and `ca.crt`. Locally: the same values as
- * environment variables.
- */
+/** Where a service's Kafka connection comes from: docs/client.md, "Configuration". */
 export const CONFIG_ENV = {
   credentialsDir: "KAFKA_CREDENTIALS_DIR",
   bootstrap: "KAFKA_BOOTSTRAP_SERVERS",

@@ -63,10 +63,8 @@ export class KafkaClient<S extends ServiceName> {
   }
 
   /**
-   * A reader of the service's `broadcasts` for one instance (e.g. the pod name): its own
-   * group `<service>.broadcast.<instanceId>`, so every instance gets every message. It starts
-   * at the latest offset and commits nothing: it delivers what arrives while it runs, and
-   * does not replay what an instance missed while it was down. Call start().
+   * A reader of the service's `broadcasts` in group `<service>.broadcast.<instanceId>`: every
+   * instance gets every message from the latest offset, nothing committed. Call start().
    */
   broadcastConsumer<N extends BroadcastTopic<S>>(
     options: Omit<ConsumerOptions<S, N>, Shared> & { readonly instanceId: string },

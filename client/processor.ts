@@ -20,14 +20,9 @@ export interface ProcessorOptions<
 class TransformFailure extends Error {}
 
 /**
- * Exactly-once consume-transform-produce. The records of one partition in a batch become one
- * transaction: the outputs, any dead letters and the input offsets (sent with the group
- * metadata, KIP-447) commit atomically. Inputs are read read_committed. When a transform throws,
- * the transaction is aborted and the partition is read again after a backoff; once a message's
- * transform has failed `maxAttempts` times, it is dead-lettered inside the transaction instead.
- * When adding the offsets or committing fails, the transaction is aborted and the batch is
- * tried again, and no message is blamed. A restarted instance with the same transactional id
- * fences its predecessor; a fenced processor stops.
+ * Exactly-once consume-transform-produce (docs/client.md, "Exactly once"; decision 0005 on the
+ * failure accounting): one transaction per partition batch with its outputs, dead letters and
+ * input offsets.
  */
 export class ExactlyOnceProcessor<
   S extends ServiceName,
