@@ -1,9 +1,8 @@
 import { LocalCluster } from "./cluster.ts";
 import { intOption, progress, stringOption } from "./cli-support.ts";
+import { DEFAULT_DEV_INSTANCE, DEFAULT_DEV_PORT_BASE } from "./instance-defaults.ts";
 
-/** Default instance of the developer CLI (tests use "test"/19000, see docs/local-cluster.md). */
-export const DEFAULT_DEV_INSTANCE = "dev";
-export const DEFAULT_DEV_PORT_BASE = 59000;
+export { DEFAULT_DEV_INSTANCE, DEFAULT_DEV_PORT_BASE };
 
 /** --instance / --port-base, shared by every verb of both CLIs. */
 export const instanceOptions = {

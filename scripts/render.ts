@@ -11,7 +11,7 @@ import { REPO_ROOT, listStacks, loadStack } from "../infra/config/load.ts";
 import { ValidationError, formatIssue } from "../topics/validation-error.ts";
 import { ControlPlane } from "../local/control-plane/control-plane.ts";
 import { readyToolchain } from "../local/control-plane/toolchain.ts";
-import { DEFAULT_DEV_INSTANCE, DEFAULT_DEV_PORT_BASE } from "../local/instance-options.ts";
+import { DEFAULT_DEV_INSTANCE, DEFAULT_DEV_PORT_BASE } from "../local/instance-defaults.ts";
 
 const HELP = `Usage: npm run render -- [--stack <name>] [--out <dir>] [--dry-run] [--server-dry-run auto|on|off]
 
