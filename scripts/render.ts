@@ -118,8 +118,11 @@ async function render(options: Options): Promise<void> {
   const { stack, root } = options;
   log(`render ${stack}`);
 
-  // 1. Config and catalog: fast, and every problem at once, before any chart is built.
+  // 1. Config, catalog and the model built from them: fast, and every problem at once, before
+  // any chart (cdk8s and the generated Strimzi types) is loaded. buildStack builds it again.
   const loaded = loadStack(stack, root);
+  const { buildPlatformModel } = await import("../charts/model.ts");
+  buildPlatformModel(loaded);
   // 2. The one checked path pulumi up also takes: lock, charts, CRD schemas, secret guard.
   const { buildStack, StackCheckError } = await import("../charts/stack-build.ts");
   let built;
