@@ -1,13 +1,31 @@
 import type { K8sObject } from "./index.ts";
 
-/** Field names that would carry secret material if they ever appeared in a manifest. */
+/**
+ * Field names that would carry secret material if they ever appeared in a manifest: as a
+ * property name, a dotted client setting (`target.cluster.sasl.jaas.config`) or an environment
+ * variable (`APICURIO_KAFKA_COMMON_SASL_JAAS_CONFIG`, `REGISTRY_PASSWORD`).
+ */
 const SECRET_FIELD =
-  /^(?:.+\.)?(password|passwd|secret|sasl\.jaas\.config|token|private[-_.]?key|.*\.key)$/i;
+  /^(?:.+[._-])?(password|passwd|secret|sasl[._]jaas[._]config|token|private[-_.]?key|api[-_.]?key|.*\.key)$/i;
 /**
  * A Kafka config-provider reference (`${strimzisecrets:<ns>/<secret>:<key>}`): resolved inside
  * the worker from a Secret, so it names secret material without holding any.
  */
 const CONFIG_PROVIDER_REF = /^\$\{[A-Za-z0-9_-]+:[^${}]+\}$/;
+/** A container's dependent environment variable, `$(NAME)`, expanded by the kubelet. */
+const ENV_REF = /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/;
+/** A JAAS line's password: either such a `$(NAME)` reference or a literal. */
+const JAAS_PASSWORD = /password="([^"]*)"/g;
+
+/**
+ * An environment variable's value that names secret material without holding any: a
+ * config-provider reference, a `$(NAME)` reference, or a JAAS line whose every password is one.
+ */
+function envValueIsReference(value: string): boolean {
+  if (CONFIG_PROVIDER_REF.test(value) || ENV_REF.test(value)) return true;
+  const passwords = [...value.matchAll(JAAS_PASSWORD)].map((m) => m[1] ?? "");
+  return passwords.length > 0 && passwords.every((p) => ENV_REF.test(p));
+}
 
 /**
  * Finds secret material in rendered objects: Secrets themselves, and any field named like a
@@ -36,6 +54,16 @@ export function findSecretMaterial(objects: readonly K8sObject[]): string[] {
             findings.push(`${ref}: ${at}`);
           }
           walk(v, at);
+        }
+        // A container's environment variable, `{name, value}`: the name is what says secret.
+        const env = node as { name?: unknown; value?: unknown };
+        if (
+          typeof env.name === "string" &&
+          typeof env.value === "string" &&
+          SECRET_FIELD.test(env.name) &&
+          !envValueIsReference(env.value)
+        ) {
+          findings.push(`${ref}: ${path}(${env.name})`);
         }
       }
     };
