@@ -347,3 +347,216 @@ export class LocalMirrorMaker {
     return pid;
   }
 }
+
+/** Where a flow's source connector resumes on one source partition: the next offset it copies. */
+export interface SourceStartOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly next: bigint;
+}
+
+/** The name dedicated mode gives a flow's source connector (its offsets are keyed by it). */
+export const SOURCE_CONNECTOR_NAME = "MirrorSourceConnector";
+
+/**
+ * The worker properties of the short-lived Kafka Connect worker that sets a flow's source
+ * offsets: it shares the flow's offsets topic on the target (where dedicated mode keeps them)
+ * and keeps its own config and status topics, removed afterwards.
+ */
+export function renderOffsetToolProperties(
+  flow: MirrorFlow,
+  target: LocalEndpoint,
+  restPort: number,
+): string {
+  const client = {
+    "bootstrap.servers": target.bootstrapServers.join(","),
+    "security.protocol": "SASL_SSL",
+    "sasl.mechanism": "SCRAM-SHA-512",
+    "sasl.jaas.config": jaas(target.credential),
+    "ssl.truststore.type": "PEM",
+    "ssl.truststore.location": target.caPemPath,
+  };
+  const props: Record<string, string> = {
+    ...client,
+    ...prefixed("producer.", client),
+    ...prefixed("consumer.", client),
+    ...prefixed("admin.", client),
+    "group.id": `${flow.internal.workerGroup}-offsets-tool`,
+    "offset.storage.topic": flow.internal.offsets,
+    "config.storage.topic": `mm2-offsets-tool-configs.${flow.source}.internal`,
+    "status.storage.topic": `mm2-offsets-tool-status.${flow.source}.internal`,
+    "config.storage.replication.factor": "3",
+    "offset.storage.replication.factor": "3",
+    "status.storage.replication.factor": "3",
+    "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+    "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+    listeners: `http://${LOOPBACK_HOST}:${restPort}`,
+    "plugin.discovery": "service_load",
+  };
+  return (
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v.replace(/\\/g, "\\\\")}`)
+      .join("\n") + "\n"
+  );
+}
+
+/**
+ * The PATCH /connectors/<name>/offsets body (KIP-875): MirrorSourceTask resumes at offset + 1.
+ * An empty partition (next 0) is left out: Connect refuses a negative offset, and the task
+ * starts such a partition at its beginning anyway (no stored offset: auto.offset.reset earliest).
+ */
+export function sourceOffsetsRequest(
+  flow: MirrorFlow,
+  offsets: readonly SourceStartOffset[],
+): { offsets: { partition: Record<string, string | number>; offset: { offset: number } }[] } {
+  return {
+    offsets: offsets
+      .filter((o) => o.next > 0n)
+      .map((o) => ({
+        // The key order of MirrorUtils.wrapPartition's HashMap: Connect compares serialized keys.
+        partition: { cluster: flow.source, partition: o.partition, topic: o.topic },
+        offset: { offset: Number(o.next) - 1 },
+      })),
+  };
+}
+
+async function rest(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(`http://${LOOPBACK_HOST}:${port}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/**
+ * Sets where a flow's source connector resumes, before its MirrorMaker starts: the local
+ * counterpart of a KafkaMirrorMaker2's `sourceConnector.alterOffsets`. Dedicated mode serves no
+ * REST API (KIP-1144 proposes one), so a short-lived Kafka Connect worker (Kafka's own
+ * ConnectDistributed) on the flow's offsets topic creates the connector under dedicated mode's
+ * name in the STOPPED state and alters its offsets through Connect's offsets API (KIP-875);
+ * then it stops and its config and status topics are deleted. The flow's MirrorMaker must not
+ * run. `admin` deletes the tool's topics.
+ */
+export async function alterSourceOffsets(opts: {
+  readonly flow: MirrorFlow;
+  readonly source: LocalEndpoint;
+  readonly target: LocalEndpoint;
+  readonly offsets: readonly SourceStartOffset[];
+  readonly restPort: number;
+  readonly log?: (line: string) => void;
+  readonly timeoutMs?: number;
+}): Promise<void> {
+  const { flow, restPort } = opts;
+  const log = opts.log ?? (() => {});
+  const dir = join(CACHE_DIR, "local", `mm2-offsets-tool-${flow.source}-to-${flow.target}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const properties = join(dir, "worker.properties");
+  writePrivateFile(properties, renderOffsetToolProperties(flow, opts.target, restPort));
+  const log4j = join(dir, "log4j2.properties");
+  writeFileSync(log4j, renderLog4j2Properties("INFO"));
+  fetchMirrorMakerJars(log);
+  const { pid } = spawnDetached(
+    [
+      "-Xms128m",
+      "-Xmx256m",
+      "-XX:+UseSerialGC",
+      "-XX:CICompilerCount=2",
+      `-Dlog4j2.configurationFile=${log4j}`,
+      "-cp",
+      mirrorMakerClasspath(),
+      "org.apache.kafka.connect.cli.ConnectDistributed",
+      properties,
+    ],
+    join(dir, "connect.log"),
+    dir,
+  );
+  log(`Kafka Connect worker for ${flow.source}->${flow.target}'s offsets started (pid ${pid})`);
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  // Connect answers 409 while the worker joins its group or rebalances: ask again.
+  const until = async (
+    what: string,
+    call: () => Promise<{ status: number; text: string }>,
+    ok: (status: number) => boolean,
+  ): Promise<string> => {
+    let last: string | undefined;
+    for (;;) {
+      try {
+        const r = await call();
+        if (ok(r.status)) return r.text;
+        last = `${r.status} ${r.text}`;
+        if (r.status !== 404 && r.status !== 409) break;
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+      }
+      if (Date.now() > deadline || !isOurProcess(pid, properties)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`${what}: ${last ?? "no answer"} (see ${join(dir, "connect.log")})`);
+  };
+  try {
+    const name = SOURCE_CONNECTOR_NAME;
+    await until(
+      "Kafka Connect REST API",
+      () => rest(restPort, "GET", "/connectors"),
+      (s) => s === 200,
+    );
+    await until(
+      `create ${name} stopped`,
+      () =>
+        rest(restPort, "POST", "/connectors", {
+          name,
+          config: {
+            "connector.class": "org.apache.kafka.connect.mirror.MirrorSourceConnector",
+            "source.cluster.alias": flow.source,
+            "target.cluster.alias": flow.target,
+            "source.cluster.bootstrap.servers": opts.source.bootstrapServers.join(","),
+            "target.cluster.bootstrap.servers": opts.target.bootstrapServers.join(","),
+            topics: flow.topicsPattern,
+            ...prefixed("", flow.sourceConnector),
+          },
+          initial_state: "STOPPED",
+        }),
+      (s) => s === 201,
+    );
+    const altered = await until(
+      `alter ${name}'s offsets`,
+      () =>
+        rest(
+          restPort,
+          "PATCH",
+          `/connectors/${name}/offsets`,
+          sourceOffsetsRequest(flow, opts.offsets),
+        ),
+      (s) => s === 200,
+    );
+    log(`${flow.source}->${flow.target}: ${opts.offsets.length} source offsets set (${altered})`);
+  } finally {
+    await stopProcesses([{ pid, marker: properties }], 20_000);
+    const admin = new Admin({
+      clientId: "kp-mirror-maker-offsets-tool",
+      ...platformaticOptions(
+        opts.target.bootstrapServers,
+        opts.target.caPemPath,
+        opts.target.credential,
+      ),
+      retries: 3,
+    });
+    try {
+      const topics = [
+        `mm2-offsets-tool-configs.${flow.source}.internal`,
+        `mm2-offsets-tool-status.${flow.source}.internal`,
+      ];
+      const existing = new Set(await admin.listTopics());
+      const gone = topics.filter((t) => existing.has(t));
+      if (gone.length > 0) await admin.deleteTopics({ topics: gone });
+    } finally {
+      await admin.close();
+    }
+  }
+}

@@ -1,4 +1,10 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { intOption, progress, runTool, stringOption, type Verb } from "./cli-support.ts";
+import {
+  renderOffsetToolProperties,
+  sourceOffsetsRequest,
+  type SourceStartOffset,
+} from "./mirror-maker.ts";
 import { LocalRegions } from "./regions.ts";
 
 /**
@@ -11,7 +17,49 @@ const options = {
   instance: { type: "string", short: "i", default: "regions" },
   "port-base": { type: "string", short: "p", default: "29000" },
   mode: { type: "string", short: "m", default: "active-passive" },
+  active: { type: "string", short: "a", default: "us-east-1" },
 } as const;
+
+const REGIONS = ["us-east-1", "eu-west-1"] as const;
+
+function regionOption(values: Record<string, string | boolean | undefined>, name: string): string {
+  const v = stringOption(values, name) ?? "us-east-1";
+  if (!(REGIONS as readonly string[]).includes(v)) {
+    throw new Error(`--${name} must be ${REGIONS.join(" or ")} (got ${v})`);
+  }
+  return v;
+}
+
+/** Reads the offsets `end-offsets --out` wrote: [{topic, partition, next}], checked. */
+function readOffsetsFile(file: string): SourceStartOffset[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(
+      `${file}: not a JSON file of end offsets (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
+    );
+  }
+  if (!Array.isArray(raw)) throw new Error(`${file}: expected a list of {topic, partition, next}`);
+  return raw.map((o: unknown, i) => {
+    const r = o as { topic?: unknown; partition?: unknown; next?: unknown };
+    if (
+      typeof r.topic !== "string" ||
+      !Number.isInteger(r.partition) ||
+      !(typeof r.next === "string" || Number.isInteger(r.next))
+    ) {
+      throw new Error(
+        `${file}: entry ${i} must have topic (string), partition (integer) and next (integer), got ${JSON.stringify(o)}`,
+      );
+    }
+    return {
+      topic: r.topic,
+      partition: r.partition as number,
+      next: BigInt(r.next as string | number),
+    };
+  });
+}
 
 function regionsFrom(values: Record<string, string | boolean | undefined>): LocalRegions {
   const mode = stringOption(values, "mode") ?? "active-passive";
@@ -24,6 +72,7 @@ function regionsFrom(values: Record<string, string | boolean | undefined>): Loca
     a: { instance: `${prefix}-a`, portBase: base, alias: "us-east-1" },
     b: { instance: `${prefix}-b`, portBase: base + 100, alias: "eu-west-1" },
     mode,
+    active: regionOption(values, "active"),
     log: progress,
   });
 }
@@ -33,9 +82,10 @@ const verbs: Verb[] = [
     name: "up",
     summary:
       "Start both clusters (us-east-1 = <instance>-a on the port base, eu-west-1 = <instance>-b on +100), apply the dev catalog and the MirrorMaker users, start MirrorMaker 2.",
-    usage: "[--instance regions] [--port-base 29000] [--mode active-passive] [--fresh] [--dry-run]",
+    usage:
+      "[--instance regions] [--port-base 29000] [--mode active-passive] [--active us-east-1] [--fresh] [--dry-run]",
     details:
-      "active-passive mirrors us-east-1 -> eu-west-1 with the identity policy; active-active both ways with prefixed names\n" +
+      "active-passive mirrors the --active region to the other with the identity policy; active-active both ways with prefixed names\n" +
       "(one dedicated-mode process per direction). Topics, groups and connector settings come from Pulumi.prod-eu-west-1.yaml's\n" +
       "mirrorMaker section through the same model as the KafkaMirrorMaker2. --dry-run prints the generated properties\n" +
       "(passwords masked) of a running pair and starts nothing. Metrics of each process: the target's port base + 30.",
@@ -62,7 +112,7 @@ const verbs: Verb[] = [
     name: "status",
     summary:
       "Replication lag per replicated topic (records in the source not yet in the copy) and the MirrorMaker processes.",
-    usage: "[--instance regions] [--port-base 29000] [--mode active-passive]",
+    usage: "[--instance regions] [--port-base 29000] [--mode active-passive] [--active us-east-1]",
     options,
     run: async (values) => {
       const regions = regionsFrom(values);
@@ -88,7 +138,11 @@ const verbs: Verb[] = [
   {
     name: "mirror-maker",
     summary: "Start (default) or --stop the MirrorMaker 2 processes of the pair, by pid.",
-    usage: "[--instance regions] [--port-base 29000] [--mode active-passive] [--stop]",
+    usage:
+      "[--instance regions] [--port-base 29000] [--mode active-passive] [--active us-east-1] [--stop]",
+    details:
+      "In active-passive one process copies the --active region (where producers write) to the other: after a failover to\n" +
+      "eu-west-1, `--active eu-west-1` is the reverse flow of the failback (docs/runbooks/failover.md).",
     options: { ...options, stop: { type: "boolean" } },
     run: async (values) => {
       const regions = regionsFrom(values);
@@ -99,6 +153,91 @@ const verbs: Verb[] = [
       }
       await regions.applyMirrorUsers();
       progress(`MirrorMaker 2 pids ${regions.startMirrorMakers().join(", ")}`);
+      return 0;
+    },
+  },
+  {
+    name: "end-offsets",
+    summary:
+      "Print (or --out <file>) where each replicated topic of --region ends now, per partition: recorded at a failover.",
+    usage: "--region eu-west-1 [--out offsets.json] [--instance regions] [--port-base 29000]",
+    details:
+      "At a failover (docs/runbooks/failover.md, step 4) this records where the new active region's topics end before its\n" +
+      "producers write: the failback's reverse flow copies from there (mirror-offsets --from).",
+    options: {
+      ...options,
+      region: { type: "string", short: "r" },
+      out: { type: "string", short: "o" },
+    },
+    run: async (values) => {
+      if (stringOption(values, "region") === undefined) throw new Error("--region is required");
+      const region = regionOption(values, "region");
+      const offsets = await regionsFrom(values).endOffsets(region);
+      const json = `${JSON.stringify(
+        offsets.map((o) => ({ ...o, next: Number(o.next) })),
+        null,
+        2,
+      )}\n`;
+      const out = stringOption(values, "out");
+      if (out === undefined) progress(json.trimEnd());
+      else {
+        writeFileSync(out, json);
+        progress(`${offsets.length} partitions of ${region} written to ${out}`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: "mirror-offsets",
+    summary:
+      "Set where the --active region's flow starts copying (its MirrorMaker stopped): --from <file> of end-offsets, or --to-end.",
+    usage:
+      "(--from offsets.json | --to-end) [--active us-east-1] [--dry-run] [--instance regions] [--port-base 29000]",
+    details:
+      "The local counterpart of KafkaMirrorMaker2's sourceConnector.alterOffsets: dedicated mode has no REST API, so a\n" +
+      "short-lived Kafka Connect worker (REST on the target's port base + 31) on the flow's offsets topic sets them\n" +
+      "through Connect's offsets API. --to-end: the source region's current end (the switch back after a failback).\n" +
+      "--dry-run prints the worker properties (passwords masked) and the offsets request; it changes nothing.",
+    options: {
+      ...options,
+      from: { type: "string", short: "f" },
+      "to-end": { type: "boolean" },
+      "dry-run": { type: "boolean" },
+    },
+    run: async (values) => {
+      const regions = regionsFrom(values);
+      const from = stringOption(values, "from");
+      if ((from === undefined) === (values["to-end"] !== true)) {
+        throw new Error("give exactly one of --from <file> and --to-end");
+      }
+      const [flow] = regions.flows();
+      if (flow === undefined || regions.mode !== "active-passive") {
+        throw new Error("mirror-offsets sets the one flow of --mode active-passive");
+      }
+      const offsets =
+        from !== undefined ? readOffsetsFile(from) : await regions.endOffsets(flow.source);
+      if (values["dry-run"] === true) {
+        const first = flow.target === regions.specs[0].alias;
+        const target = first ? regions.a : regions.b;
+        const port = (first ? regions.specs[0] : regions.specs[1]).portBase + 31;
+        progress(`# Kafka Connect worker on ${flow.target} (${flow.source}->${flow.target})`);
+        progress(
+          renderOffsetToolProperties(
+            flow,
+            {
+              alias: flow.target,
+              bootstrapServers: target.bootstrapServers,
+              caPemPath: target.caPemPath,
+              credential: target.adminCredentials,
+            },
+            port,
+          ).replace(/password="[^"]*"/g, 'password="***"'),
+        );
+        progress(`# PATCH /connectors/MirrorSourceConnector/offsets`);
+        progress(JSON.stringify(sourceOffsetsRequest(flow, offsets), null, 2));
+        return 0;
+      }
+      await regions.alterSourceOffsets(flow, offsets);
       return 0;
     },
   },

@@ -7,10 +7,12 @@ import { LocalCluster } from "./cluster.ts";
 import { platformaticOptions } from "./kafka-client-options.ts";
 import {
   LocalMirrorMaker,
+  alterSourceOffsets,
   applyMirrorUser,
   mirrorCredential,
   renderMirrorMakerProperties,
   type LocalEndpoint,
+  type SourceStartOffset,
 } from "./mirror-maker.ts";
 import { listTopicSummaries, partitionOffsets } from "./topic-queries.ts";
 import { toKafkaAcl } from "./apply/acl-codes.ts";
@@ -67,6 +69,11 @@ export interface LocalRegionsOptions {
   readonly a: RegionSpec;
   readonly b: RegionSpec;
   readonly mode: RegionMode;
+  /**
+   * In active-passive, the alias of the region producers write to (`mirrorMaker.role: active`);
+   * MirrorMaker copies from it to the other. Default: region a. After a failover it is b.
+   */
+  readonly active?: string;
   /** The production stack whose mirrorMaker section (topics, RPO) the flows follow. */
   readonly modelStack?: string;
   /** The stack whose catalog both clusters get. */
@@ -97,6 +104,8 @@ export class LocalRegions {
   readonly b: LocalCluster;
   readonly specs: readonly [RegionSpec, RegionSpec];
   readonly mode: RegionMode;
+  /** The active region's alias (active-passive: the flow's source). */
+  readonly active: string;
   private readonly log: (line: string) => void;
   private readonly modelStack: string;
   private readonly catalogStack: string;
@@ -115,6 +124,12 @@ export class LocalRegions {
     });
     this.specs = [options.a, options.b];
     this.mode = options.mode;
+    this.active = options.active ?? options.a.alias;
+    if (this.active !== options.a.alias && this.active !== options.b.alias) {
+      throw new Error(
+        `active region must be ${options.a.alias} or ${options.b.alias} (got ${this.active})`,
+      );
+    }
     this.modelStack = options.modelStack ?? "prod-eu-west-1";
     this.catalogStack = options.catalogStack ?? "dev";
     if (options.a.alias === options.b.alias) throw new Error("the two regions need two aliases");
@@ -128,7 +143,10 @@ export class LocalRegions {
     return alias === this.specs[0].alias ? this.specs[0] : this.specs[1];
   }
 
-  /** The flows: a → b, and in active-active b → a too, from the model stack's config. */
+  /**
+   * The flows, from the model stack's config: active-passive from the active region to the
+   * other (a → b unless b is active); active-active a → b and b → a.
+   */
   flows(): MirrorFlow[] {
     const { config } = loadStack(this.modelStack);
     const mm = config.mirrorMaker;
@@ -141,7 +159,7 @@ export class LocalRegions {
             [a.alias, b.alias],
             [b.alias, a.alias],
           ]
-        : [[a.alias, b.alias]];
+        : [[this.active, this.active === a.alias ? b.alias : a.alias]];
     return pairs.map(([source, target]) =>
       mirrorFlow({
         source,
@@ -235,9 +253,65 @@ export class LocalRegions {
     return pids;
   }
 
+  /**
+   * Where each replicated topic of `alias` ends now, per partition: the offsets the reverse
+   * flow resumes from after a failover (recorded when producers move to that region).
+   */
+  async endOffsets(alias: string): Promise<SourceStartOffset[]> {
+    const patterns = [...new Set(this.flows().flatMap((f) => f.topics.map((t) => t.pattern)))].map(
+      (p) => new RegExp(`^(?:${p})$`),
+    );
+    const admin = this.admin(this.clusterOf(alias));
+    try {
+      const result: SourceStartOffset[] = [];
+      const topics = (await listTopicSummaries(admin)).filter((t) =>
+        patterns.some((p) => p.test(t.name)),
+      );
+      for (const t of topics.sort((x, y) => x.name.localeCompare(y.name))) {
+        for (const [partition, next] of await partitionOffsets(
+          admin,
+          t.name,
+          t.partitions,
+          "latest",
+        )) {
+          result.push({ topic: t.name, partition, next });
+        }
+      }
+      return result;
+    } finally {
+      await admin.close();
+    }
+  }
+
+  /**
+   * Sets where `flow`'s source connector resumes (its MirrorMaker stopped): the local
+   * counterpart of KafkaMirrorMaker2's `sourceConnector.alterOffsets`, through a short-lived
+   * Kafka Connect worker whose REST API listens on the target's port base + 31.
+   */
+  async alterSourceOffsets(flow: MirrorFlow, offsets: readonly SourceStartOffset[]): Promise<void> {
+    if (this.mirrorMaker(flow).pid() !== undefined) {
+      throw new Error(
+        `MirrorMaker ${flow.source}->${flow.target} runs: stop it before setting its offsets`,
+      );
+    }
+    await alterSourceOffsets({
+      flow,
+      source: this.endpoint(flow.source),
+      target: this.endpoint(flow.target),
+      offsets,
+      restPort: this.specOf(flow.target).portBase + 31,
+      log: this.log,
+    });
+  }
+
   /** Stops MirrorMaker and both clusters, by pid. */
   async down(): Promise<void> {
-    await this.stopMirrorMakers();
+    // Every flow of either mode and direction: active-active's two cover both directions.
+    await new LocalRegions({
+      a: this.specs[0],
+      b: this.specs[1],
+      mode: "active-active",
+    }).stopMirrorMakers();
     await this.a.stop();
     await this.b.stop();
   }
