@@ -9,7 +9,12 @@ import {
 import type { ServiceAccess, ServiceDefinition } from "../acl/types.ts";
 import { listStacks, loadStack, type LoadedStack } from "../infra/config/load.ts";
 import { withMirroredConsumerAcls } from "../acl/mirror-maker.ts";
-import { buildMirrorPlan, remoteResourcesFor, type MirrorPlan } from "./mirror-maker-plan.ts";
+import {
+  buildMirrorPlan,
+  remoteResourcesFor,
+  remoteTopicName,
+  type MirrorPlan,
+} from "./mirror-maker-plan.ts";
 import type { StackConfig } from "../infra/config/schema.ts";
 import {
   capacityPlan,
@@ -195,6 +200,26 @@ function refuseTooManyTenants(
   ]);
 }
 
+/**
+ * The topics a prefixed policy (active-active) mirrors into this region: for each inbound
+ * flow, a copy of every replicated topic under its remote name (`us-east-1.audit.log`), sized
+ * as this stack's own topic of that name, since the two regions of a pair run the same
+ * catalog. Under the identity policy the mirrored topics are this stack's own: no copies.
+ */
+function mirroredCopies(
+  plan: MirrorPlan | undefined,
+  topics: readonly ResolvedTopic[],
+): ResolvedTopic[] {
+  if (plan === undefined || plan.policy === "identity") return [];
+  return plan.inbound.flatMap((flow) =>
+    flow.topics.flatMap((replicated) =>
+      topics
+        .filter((t) => t.source === replicated.template && t.family !== "dead-letter")
+        .map((t) => ({ ...t, name: remoteTopicName(plan.policy, flow.source, t.name) })),
+    ),
+  );
+}
+
 export function buildPlatformModel(
   loaded: Pick<LoadedStack, "stack" | "file" | "config">,
 ): PlatformModel {
@@ -217,13 +242,6 @@ export function buildPlatformModel(
     registrySubjects(topics),
   );
   if (overrideIssues.length > 0) throw new ValidationError(overrideIssues);
-  refuseTooManyTenants(loaded.file, loaded.config, topics);
-  const capacity = stackCapacityPlan(loaded.config, topics);
-  refuseTooSmallDisks(loaded.file, loaded.config, capacity);
-  const quotas = {
-    ...stackQuotas(loaded.file, loaded.config, topics),
-    ...(registry.enabled ? { [SCHEMA_REGISTRY_USER]: SCHEMA_REGISTRY_QUOTAS } : {}),
-  };
   const mirror = buildMirrorPlan({
     file: loaded.file,
     config: loaded.config,
@@ -233,6 +251,15 @@ export function buildPlatformModel(
   });
   if (mirror.issues.length > 0) throw new ValidationError(mirror.issues);
   const plan = mirror.plan;
+  // The brokers also hold what MirrorMaker writes here under prefixed names (active-active).
+  const held = [...topics, ...mirroredCopies(plan, topics)];
+  refuseTooManyTenants(loaded.file, loaded.config, held);
+  const capacity = stackCapacityPlan(loaded.config, held);
+  refuseTooSmallDisks(loaded.file, loaded.config, capacity);
+  const quotas = {
+    ...stackQuotas(loaded.file, loaded.config, topics),
+    ...(registry.enabled ? { [SCHEMA_REGISTRY_USER]: SCHEMA_REGISTRY_QUOTAS } : {}),
+  };
   return {
     stack: loaded.stack,
     file: loaded.file,

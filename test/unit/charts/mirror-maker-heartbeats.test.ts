@@ -222,6 +222,14 @@ describe("where the heartbeat emitter runs", () => {
         ...loaded,
         config: {
           ...loaded.config,
+          // Room for the peer's copies (the capacity plan counts them; 3Ti does not hold both).
+          cluster: {
+            ...loaded.config.cluster,
+            brokers: {
+              ...loaded.config.cluster.brokers,
+              storage: { ...loaded.config.cluster.brokers.storage, size: "4Ti" },
+            },
+          },
           mirrorMaker: {
             ...loaded.config.mirrorMaker,
             mode: "active-active",

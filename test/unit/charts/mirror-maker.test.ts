@@ -293,6 +293,14 @@ describe("active-active", () => {
     ...loaded,
     config: {
       ...loaded.config,
+      // Room for the peer's copies (the capacity plan counts them; 3Ti does not hold both).
+      cluster: {
+        ...loaded.config.cluster,
+        brokers: {
+          ...loaded.config.cluster.brokers,
+          storage: { ...loaded.config.cluster.brokers.storage, size: "4Ti" },
+        },
+      },
       mirrorMaker: {
         ...loaded.config.mirrorMaker,
         mode: "active-active",
