@@ -11,17 +11,23 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import type { LocalCluster } from "../../local/cluster.ts";
 import type { ScramCredential } from "../../local/credentials.ts";
-import type { LocalRegions } from "../../local/regions.ts";
+import type { SourceStartOffset } from "../../local/mirror-maker.ts";
+import { LOCAL_TUNING, type LocalRegions } from "../../local/regions.ts";
 import { clientOptions, percentile, sleep, testRegions, waitFor } from "./support.ts";
 
 /**
  * MirrorMaker 2 (dedicated mode, properties from the same model as the KafkaMirrorMaker2)
  * between two live local clusters: us-east-1 (instance a) and eu-west-1 (instance b). The
- * global setup runs it active-passive with the identity policy; the last block switches to
- * active-active with prefixed names. Each block uses its own topic, so they do not interfere.
+ * global setup starts the active-passive process us-east-1 -> eu-west-1 (identity policy) once;
+ * the cases run in order and share it: the delay, the kill -9 (which restarts the same
+ * process), the failover and the failback (docs/runbooks/failover.md, step by step), then the
+ * switch to active-active with prefixed names. Each case uses its own topic or record prefix.
  */
 const log = (line: string): void => console.log(`[regions] ${line}`);
+/** us-east-1 active: MirrorMaker copies us-east-1 -> eu-west-1. */
 const passive = testRegions("active-passive", log);
+/** After the failover eu-west-1 is active: the failback's reverse flow eu-west-1 -> us-east-1. */
+const reverse = testRegions("active-passive", log, "eu-west-1");
 const run = randomUUID().slice(0, 8);
 const base = { retries: 3, connectTimeout: 5000, requestTimeout: 20_000 } as const;
 const figures: string[] = [];
@@ -97,6 +103,8 @@ async function consume(opts: {
   done: (read: readonly Received[]) => boolean;
   timeoutMs: number;
   commit?: boolean;
+  /** Called once the consumer has joined its group and the stream is open. */
+  onReady?: () => void;
 }): Promise<Received[]> {
   const consumer = new Consumer({
     clientId: `regions-test-${run}`,
@@ -114,6 +122,7 @@ async function consume(opts: {
       fallbackMode: MessagesStreamFallbackModes.EARLIEST,
       autocommit: false,
     });
+    opts.onReady?.();
     const timer = setTimeout(() => void stream.close(), opts.timeoutMs);
     if (!opts.done(read)) {
       for await (const m of stream) {
@@ -131,10 +140,68 @@ async function consume(opts: {
   return read;
 }
 
+/**
+ * A `done` for `consume`: true once every id of `wanted` not in `already` has been read. It
+ * looks at each record once (the loaded machine has no CPU for a set rebuilt per record).
+ */
+function untilAll(
+  wanted: readonly string[],
+  already: ReadonlySet<string> = new Set(),
+): (read: readonly Received[]) => boolean {
+  const missing = new Set(wanted.filter((id) => !already.has(id)));
+  let looked = 0;
+  return (read) => {
+    for (; looked < read.length; looked++) missing.delete(read[looked]!.id);
+    return missing.size === 0;
+  };
+}
+
 async function topicNames(cluster: LocalCluster): Promise<string[]> {
   const admin = new Admin({ clientId: `regions-test-${run}`, ...clientOptions(cluster), ...base });
   try {
     return (await admin.listTopics()).sort();
+  } finally {
+    await admin.close();
+  }
+}
+
+/** The sum of `topic`'s end offsets in `cluster`. */
+async function endOf(regions: LocalRegions, alias: string, topic: string): Promise<bigint> {
+  return (await regions.endOffsets(alias))
+    .filter((o) => o.topic === topic)
+    .reduce((s, o) => s + o.next, 0n);
+}
+
+/**
+ * Waits until `group`'s committed offsets on `topic` in `cluster` sum to more than `above` and
+ * hold still across two looks: MirrorMaker's checkpoint connector has translated them
+ * (sync.group.offsets.enabled, every 2 s locally). Returns the sum.
+ */
+async function translatedOffsets(
+  cluster: LocalCluster,
+  group: string,
+  topic: string,
+  above: bigint,
+  timeoutMs = 60_000,
+): Promise<bigint> {
+  const admin = new Admin({ clientId: `regions-test-${run}`, ...clientOptions(cluster), ...base });
+  let last = -1n;
+  try {
+    return await waitFor(
+      `${group}'s offsets on ${topic} translated into ${cluster.instance} and stable`,
+      async () => {
+        const [g] = await admin.listConsumerGroupOffsets({ groups: [group] });
+        const total = (g?.topics ?? [])
+          .filter((t) => t.name === topic)
+          .flatMap((t) => t.partitions)
+          .reduce((s, p) => s + (p.committedOffset > 0n ? p.committedOffset : 0n), 0n);
+        const stable = total > above && total === last;
+        last = total;
+        return stable ? total : undefined;
+      },
+      timeoutMs,
+      LOCAL_TUNING.syncSeconds * 1000 + 500,
+    );
   } finally {
     await admin.close();
   }
@@ -154,10 +221,21 @@ async function replicated(regions: LocalRegions, topic: string, timeoutMs = 90_0
   );
 }
 
-describe("active-passive (identity policy)", () => {
+/** What the failover leaves for the failback (the cases run in order). */
+interface AfterFailover {
+  /** eu-west-1's end offsets when its producers took over (failover step 4). */
+  readonly failoverEnds: SourceStartOffset[];
+  /** Every record of the failover case, all read by the group by then. */
+  readonly sent: readonly string[];
+}
+let afterFailover: AfterFailover | undefined;
+
+describe("active-passive (identity policy), one MirrorMaker per direction", () => {
   it("a record produced in us-east-1 appears in eu-west-1 under the same name; p99 replication delay", async () => {
     const topic = "chat.messages.acme";
     const n = 1000;
+    let ready!: () => void;
+    const joined = new Promise<void>((r) => (ready = r));
     const consumed = consume({
       cluster: passive.b,
       topics: [topic],
@@ -165,8 +243,9 @@ describe("active-passive (identity policy)", () => {
       mode: "earliest",
       done: (read) => read.filter((r) => r.id.startsWith(`delay-${run}`)).length >= n,
       timeoutMs: 120_000,
+      onReady: ready,
     });
-    await sleep(3000); // the consumer has joined before the first record
+    await Promise.race([joined, consumed]); // the consumer has joined before the first record
     const sent = await produceRecords(passive.a, topic, `delay-${run}`, n, 500);
     const read = (await consumed).filter((r) => r.id.startsWith(`delay-${run}`));
     expect(new Set(read.map((r) => r.id))).toEqual(new Set(sent));
@@ -182,7 +261,56 @@ describe("active-passive (identity policy)", () => {
     expect(p99).toBeLessThan(30_000);
   });
 
-  it("a consumer group that read half a topic in us-east-1 fails over to eu-west-1 and resumes from translated offsets: nothing lost, re-reads bounded", async () => {
+  it("kill -9 of MirrorMaker mid-stream and a restart lose nothing", async () => {
+    const topic = "chat.events";
+    const n = 4000;
+    const [flow] = passive.flows();
+    const mm = passive.mirrorMaker(flow!);
+    const copied = async (): Promise<bigint> =>
+      (await passive.replicationLag()).find((l) => l.source === topic)?.remoteEnd ?? 0n;
+    const before = await copied();
+    const producing = produceRecords(passive.a, topic, `kill-${run}`, n, 800);
+    // Mid-stream: MirrorMaker has copied some of the records, and the producer goes on.
+    await waitFor(
+      "the first records copied",
+      async () => ((await copied()) > before ? true : undefined),
+      30_000,
+      200,
+    );
+    const killed = mm.kill();
+    expect(killed).toBeDefined();
+    log(`killed MirrorMaker (pid ${killed}) with SIGKILL mid-stream`);
+    await waitFor(
+      "MirrorMaker gone",
+      () => Promise.resolve(mm.pid() === undefined ? true : undefined),
+      10_000,
+      100,
+    );
+    const sent = await producing;
+    const restarted = passive.startMirrorMakers();
+    log(`restarted MirrorMaker (pid ${restarted.join(", ")})`);
+    const t0 = Date.now();
+    // After the kill the copy may hold duplicates (at-least-once), so the end offsets cannot
+    // prove completeness: read the records until every produced one is there.
+    const read = await consume({
+      cluster: passive.b,
+      topics: [topic],
+      groupId: `regions-kill-${run}`,
+      mode: "earliest",
+      done: untilAll(sent),
+      timeoutMs: 150_000,
+    });
+    const ids = read.map((r) => r.id).filter((id) => id.startsWith(`kill-${run}`));
+    const seen = new Set(ids);
+    const lost = sent.filter((id) => !seen.has(id));
+    expect(lost).toEqual([]);
+    figures.push(
+      `kill -9 mid-stream: ${n} produced, all ${seen.size} in eu-west-1 ${((Date.now() - t0) / 1000).toFixed(1)} s after the restart, ${ids.length - seen.size} duplicates (at-least-once)`,
+    );
+    log(figures.at(-1) ?? "");
+  });
+
+  it("failover (runbook): a consumer group that read half a topic in us-east-1 resumes in eu-west-1 from translated offsets: nothing lost, re-reads bounded", async () => {
     const topic = "audit.log";
     const group = "audit-service";
     const n = 3000;
@@ -200,34 +328,14 @@ describe("active-passive (identity policy)", () => {
       commit: true,
     });
     expect(inA.length).toBe(n / 2);
-    // ...then us-east-1 is lost. The checkpoint connector has written the group's translated
-    // offsets into eu-west-1's __consumer_offsets (sync.group.offsets.enabled).
-    const admin = new Admin({
-      clientId: `regions-test-${run}`,
-      ...clientOptions(passive.b),
-      ...base,
-    });
-    let synced = -1n;
-    try {
-      await waitFor(
-        "the group's offsets translated into eu-west-1 and stable",
-        async () => {
-          const [g] = await admin.listConsumerGroupOffsets({ groups: [group] });
-          const total = (g?.topics ?? [])
-            .filter((t) => t.name === topic)
-            .flatMap((t) => t.partitions)
-            .reduce((s, p) => s + (p.committedOffset > 0n ? p.committedOffset : 0n), 0n);
-          const stable = total > 0n && total === synced;
-          synced = total;
-          return stable ? total : undefined;
-        },
-        60_000,
-        3000,
-      );
-    } finally {
-      await admin.close();
-    }
-    // The service starts in eu-west-1 with its credentials there and resumes the group.
+    // ...then us-east-1 is lost. Runbook step 2: the lag is 0 (checked above). Step 3: the
+    // checkpoint connector has written the group's translated offsets into eu-west-1.
+    const synced = await translatedOffsets(passive.b, group, topic, 0n);
+    // Step 4: MirrorMaker us-east-1 -> eu-west-1 stops, and eu-west-1's end offsets are
+    // recorded before its producers write (the failback's reverse flow starts there).
+    await passive.stopMirrorMakers();
+    const failoverEnds = await passive.endOffsets("eu-west-1");
+    // Step 5: the service starts in eu-west-1 with its credentials there and resumes the group.
     const readInA = new Set(inA.map((r) => r.id));
     const inB = await consume({
       cluster: passive.b,
@@ -235,11 +343,9 @@ describe("active-passive (identity policy)", () => {
       topics: [topic],
       groupId: group,
       mode: "committed",
-      done: (read) => {
-        const seen = new Set([...readInA, ...read.map((r) => r.id)]);
-        return sent.every((id) => seen.has(id));
-      },
+      done: untilAll(sent, readInA),
       timeoutMs: 90_000,
+      commit: true,
     });
     const all = new Set([...readInA, ...inB.map((r) => r.id)]);
     const lost = sent.filter((id) => !all.has(id));
@@ -253,40 +359,91 @@ describe("active-passive (identity policy)", () => {
     // most offset.lag.max (100, Kafka's default) behind per partition: 12 partitions.
     expect(reread).toBeLessThanOrEqual(12 * 100);
     expect(inB.length).toBe(n / 2 + reread);
+    afterFailover = { failoverEnds, sent };
   });
 
-  it("kill -9 of MirrorMaker mid-stream and a restart lose nothing", async () => {
-    const topic = "chat.events";
-    const n = 4000;
-    const [flow] = passive.flows();
-    const mm = passive.mirrorMaker(flow!);
-    const producing = produceRecords(passive.a, topic, `kill-${run}`, n, 800);
-    await sleep(2000);
-    const killed = mm.kill();
-    expect(killed).toBeDefined();
-    log(`killed MirrorMaker (pid ${killed}) with SIGKILL mid-stream`);
-    await sleep(2000);
-    expect(mm.pid()).toBeUndefined();
-    const sent = await producing;
-    const restarted = passive.startMirrorMakers();
-    log(`restarted MirrorMaker (pid ${restarted.join(", ")})`);
+  it("failback (runbook): eu-west-1's new records reach us-east-1 once, the group resumes there from offsets translated back, producers return: nothing lost, re-reads bounded, no copy comes back", async () => {
+    expect(afterFailover, "the failover case ran first").toBeDefined();
+    const { failoverEnds, sent: before } = afterFailover!;
+    const topic = "audit.log";
+    const group = "audit-service";
+    const m = 1200;
     const t0 = Date.now();
-    // After the kill the copy may hold duplicates (at-least-once), so the end offsets cannot
-    // prove completeness: read the records until every produced one is there.
-    const read = await consume({
-      cluster: passive.b,
+    // Failover step 6: producers write in eu-west-1; the service there reads part and commits.
+    // Meanwhile, failback step 1: us-east-1 is back and nothing runs there; step 2 begins: the
+    // reverse flow eu-west-1 -> us-east-1 will start where eu-west-1 ended at the failover, so
+    // that us-east-1's own records do not come back.
+    const aBefore = await endOf(reverse, "us-east-1", topic);
+    const [back] = reverse.flows();
+    const [sentB, inB] = await Promise.all([
+      produceRecords(reverse.b, topic, `inb-${run}`, m / 2).then(async (sent) => {
+        const read = await consume({
+          cluster: reverse.b,
+          credential: reverse.b.serviceCredentials(group),
+          topics: [topic],
+          groupId: group,
+          mode: "committed",
+          done: (r) => r.length >= m / 4,
+          timeoutMs: 60_000,
+          commit: true,
+        });
+        return [sent, read] as const;
+      }),
+      reverse.applyMirrorUsers().then(() => reverse.alterSourceOffsets(back!, failoverEnds)),
+    ]).then(([[sent, read]]) => [sent, read] as const);
+    const readInB = new Set(inB.map((r) => r.id));
+    expect(inB.every((r) => r.id.startsWith(`inb-${run}`))).toBe(true);
+    // Step 2: the reverse flow starts; the producers in eu-west-1 keep writing meanwhile.
+    reverse.startMirrorMakers();
+    sentB.push(...(await produceRecords(reverse.b, topic, `inb-${run}-2`, m / 2)));
+    // Step 3: the writers in eu-west-1 stop (the producer is closed); lag 0, and us-east-1 grew
+    // by exactly what was written in eu-west-1 since the failover.
+    await replicated(reverse, topic, 120_000);
+    const copiedToA = (await endOf(reverse, "us-east-1", topic)) - aBefore;
+    expect(copiedToA).toBe(BigInt(m));
+    // Step 4: the group's offsets are translated back into us-east-1, past where it stopped
+    // there before the failover. Step 5 begins meanwhile: the forward flow's offsets are set
+    // to us-east-1's end now (it holds the copies of eu-west-1's records, which must not go
+    // back); nothing writes there any more.
+    const committedInA = BigInt(before.length / 2);
+    const [syncedA] = await Promise.all([
+      translatedOffsets(reverse.a, group, topic, committedInA),
+      passive
+        .endOffsets("us-east-1")
+        .then((ends) => passive.alterSourceOffsets(passive.flows()[0]!, ends)),
+    ]);
+    // Step 5: the roles switch back: the reverse flow stops, the forward flow starts. Step 6:
+    // the service and then the producers return.
+    await reverse.stopMirrorMakers();
+    const bBefore = await endOf(passive, "eu-west-1", topic);
+    passive.startMirrorMakers();
+    const inA = await consume({
+      cluster: passive.a,
+      credential: passive.a.serviceCredentials(group),
       topics: [topic],
-      groupId: `regions-kill-${run}`,
-      mode: "earliest",
-      done: (r) =>
-        new Set(r.map((x) => x.id).filter((id) => id.startsWith(`kill-${run}`))).size >= n,
-      timeoutMs: 150_000,
+      groupId: group,
+      mode: "committed",
+      done: untilAll(sentB, readInB),
+      timeoutMs: 90_000,
+      commit: true,
     });
-    const ids = read.map((r) => r.id).filter((id) => id.startsWith(`kill-${run}`));
-    const lost = sent.filter((id) => !ids.includes(id));
+    const seen = new Set([...readInB, ...inA.map((r) => r.id)]);
+    const lost = sentB.filter((id) => !seen.has(id));
     expect(lost).toEqual([]);
+    const earlier = new Set(before);
+    const reread = inA.filter((r) => readInB.has(r.id) || earlier.has(r.id)).length;
+    expect(inA.length).toBe(m - readInB.size + reread);
+    // Translated offsets are at most offset.lag.max (100) behind per partition: 12 partitions.
+    expect(reread).toBeLessThanOrEqual(12 * 100);
+    // Producers are back in us-east-1: their records reach eu-west-1, and none of eu-west-1's
+    // own records came back to it.
+    const k = 200;
+    await produceRecords(passive.a, topic, `back-${run}`, k);
+    await replicated(passive, topic, 120_000);
+    const copiedToB = (await endOf(passive, "eu-west-1", topic)) - bBefore;
+    expect(copiedToB).toBe(BigInt(k));
     figures.push(
-      `kill -9 mid-stream: ${n} produced, all ${new Set(ids).size} in eu-west-1 ${((Date.now() - t0) / 1000).toFixed(1)} s after the restart, ${ids.length - new Set(ids).size} duplicates (at-least-once)`,
+      `failback of ${group}: ${m} written in eu-west-1 (${readInB.size} read there), ${copiedToA} copied to us-east-1 (${m} expected, none of its own back), translated offsets sum ${syncedA} there; resumed reading ${inA.length}: ${lost.length} lost, ${reread} re-read; ${k} written in us-east-1 after, ${copiedToB} copied to eu-west-1; ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
     log(figures.at(-1) ?? "");
   });
@@ -317,17 +474,18 @@ describe("active-active (prefixed names)", () => {
         done: (read) => read.filter((r) => r.id.startsWith(`aa-`)).length >= 2 * n,
         timeoutMs: 120_000,
       });
+    let copiesAt = 0;
+    const copy = async (cluster: LocalCluster, name: string): Promise<void> => {
+      await waitFor(
+        `${name} in ${cluster.instance}`,
+        async () => ((await topicNames(cluster)).includes(name) ? true : undefined),
+        90_000,
+      );
+      copiesAt = Math.max(copiesAt, Date.now());
+    };
     const [inA, inB] = await Promise.all([
-      waitFor(
-        "eu-west-1.chat.messages.globex in us-east-1",
-        async () => ((await topicNames(both.a)).includes(`eu-west-1.${topic}`) ? true : undefined),
-        90_000,
-      ).then(() => reader(both.a, `eu-west-1.${topic}`)),
-      waitFor(
-        "us-east-1.chat.messages.globex in eu-west-1",
-        async () => ((await topicNames(both.b)).includes(`us-east-1.${topic}`) ? true : undefined),
-        90_000,
-      ).then(() => reader(both.b, `us-east-1.${topic}`)),
+      copy(both.a, `eu-west-1.${topic}`).then(() => reader(both.a, `eu-west-1.${topic}`)),
+      copy(both.b, `us-east-1.${topic}`).then(() => reader(both.b, `us-east-1.${topic}`)),
     ]);
     const idsOf = (read: Received[], t: string): Set<string> =>
       new Set(read.filter((r) => r.topic === t && r.id.startsWith("aa-")).map((r) => r.id));
@@ -336,7 +494,9 @@ describe("active-active (prefixed names)", () => {
     expect(idsOf(inB, topic)).toEqual(new Set(fromB));
     expect(idsOf(inB, `us-east-1.${topic}`)).toEqual(new Set(fromA));
     // No loops: no copy of a copy in either region, and no record came back under its own name.
-    await sleep(8000); // two refresh intervals for MirrorMaker to find any topic to loop on
+    // MirrorMaker has had two topic refreshes since the copies existed to find one to loop on.
+    const refreshes = copiesAt + 2 * LOCAL_TUNING.refreshSeconds * 1000 - Date.now();
+    if (refreshes > 0) await sleep(refreshes);
     for (const cluster of [both.a, both.b]) {
       const names = await topicNames(cluster);
       expect(

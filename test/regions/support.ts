@@ -35,9 +35,19 @@ export function regionSpecsFromEnv(): { a: RegionSpec; b: RegionSpec } {
   };
 }
 
-export function testRegions(mode: RegionMode, log?: (line: string) => void): LocalRegions {
+/** The regions in `mode`; in active-passive `active` (default us-east-1) is the flow's source. */
+export function testRegions(
+  mode: RegionMode,
+  log?: (line: string) => void,
+  active?: string,
+): LocalRegions {
   const specs = inject("regions");
-  return new LocalRegions({ ...specs, mode, ...(log === undefined ? {} : { log }) });
+  return new LocalRegions({
+    ...specs,
+    mode,
+    ...(active === undefined ? {} : { active }),
+    ...(log === undefined ? {} : { log }),
+  });
 }
 
 export function clientOptions(
