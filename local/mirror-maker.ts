@@ -295,8 +295,14 @@ export class LocalMirrorMaker {
     return isOurProcess(pid, this.files.properties) ? pid : undefined;
   }
 
+  /** The replication policy of the last start (recorded in the state file), if any. */
+  lastPolicy(): string | undefined {
+    if (!existsSync(this.files.state)) return undefined;
+    return (JSON.parse(readFileSync(this.files.state, "utf8")) as { policy?: string }).policy;
+  }
+
   /** Writes the properties (0600: they hold passwords) and starts the process unless running. */
-  start(properties: string): number {
+  start(properties: string, policy?: string): number {
     mkdirSync(this.files.dir, { recursive: true, mode: 0o700 });
     writePrivateFile(this.files.properties, properties);
     const running = this.pid();
@@ -325,7 +331,7 @@ export class LocalMirrorMaker {
     );
     writeFileSync(
       this.files.state,
-      `${JSON.stringify({ pid, startedAt: new Date().toISOString() })}\n`,
+      `${JSON.stringify({ pid, startedAt: new Date().toISOString(), policy })}\n`,
     );
     this.log(`MirrorMaker 2 started (pid ${pid}, metrics on ${LOOPBACK_HOST}:${this.metricsPort})`);
     return pid;

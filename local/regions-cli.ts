@@ -101,7 +101,7 @@ const verbs: Verb[] = [
       }
       const t0 = Date.now();
       await regions.startClusters({ fresh: values.fresh === true });
-      const pids = regions.startMirrorMakers();
+      const pids = await regions.startMirrorMakers();
       progress(
         `regions up after ${((Date.now() - t0) / 1000).toFixed(1)}s; MirrorMaker 2 pids ${pids.join(", ")}`,
       );
@@ -152,7 +152,7 @@ const verbs: Verb[] = [
         return 0;
       }
       await regions.applyMirrorUsers();
-      progress(`MirrorMaker 2 pids ${regions.startMirrorMakers().join(", ")}`);
+      progress(`MirrorMaker 2 pids ${(await regions.startMirrorMakers()).join(", ")}`);
       return 0;
     },
   },

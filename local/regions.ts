@@ -239,9 +239,44 @@ export class LocalRegions {
     }
   }
 
-  /** Starts the MirrorMaker process of every flow (a no-op for one that runs). */
-  startMirrorMakers(): number[] {
-    return this.flows().map((f) => this.mirrorMaker(f).start(this.properties(f)));
+  /**
+   * Starts the MirrorMaker process of every flow (a no-op for one that runs). A flow whose
+   * replication policy differs from its process's last start (a switch between active-passive
+   * and active-active) first loses MirrorMaker's connector-config topic on the target: dedicated
+   * mode rewrites the connector configs while the connectors start from the stored ones, and
+   * Connect then skipped the source connector's task reconfiguration ("not running"), so its
+   * task went on copying under the old names (seen once in five runs). The offsets topic stays.
+   */
+  async startMirrorMakers(): Promise<number[]> {
+    const pids: number[] = [];
+    for (const f of this.flows()) {
+      const mm = this.mirrorMaker(f);
+      const last = mm.pid() === undefined ? mm.lastPolicy() : undefined;
+      if (last !== undefined && last !== f.policy) {
+        await this.deleteTopic(this.clusterOf(f.target), f.internal.configs);
+        this.log(
+          `${f.source}->${f.target}: policy ${last} -> ${f.policy}, MirrorMaker's connector configs (${f.internal.configs}) start afresh`,
+        );
+      }
+      pids.push(mm.start(this.properties(f), f.policy));
+    }
+    return pids;
+  }
+
+  /** Deletes a topic and waits until it is gone (MirrorMaker creates it again). */
+  private async deleteTopic(c: LocalCluster, topic: string): Promise<void> {
+    const admin = this.admin(c);
+    try {
+      if (!(await admin.listTopics()).includes(topic)) return;
+      await admin.deleteTopics({ topics: [topic] });
+      const deadline = Date.now() + 30_000;
+      while ((await admin.listTopics()).includes(topic)) {
+        if (Date.now() > deadline) throw new Error(`${topic} not deleted after 30s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await admin.close();
+    }
   }
 
   async stopMirrorMakers(): Promise<number[]> {

@@ -18,7 +18,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const t0 = Date.now();
     await passive.startClusters({ fresh: true });
-    passive.startMirrorMakers();
+    await passive.startMirrorMakers();
     // MirrorMaker takes 20-30 s to its first replicated record on an idle machine, minutes under load.
     await passive.waitUntilMirroring(300_000);
     log(`two regions and MirrorMaker 2 started in ${((Date.now() - t0) / 1000).toFixed(1)}s`);

@@ -287,7 +287,7 @@ describe("active-passive (identity policy), one MirrorMaker per direction", () =
       100,
     );
     const sent = await producing;
-    const restarted = passive.startMirrorMakers();
+    const restarted = await passive.startMirrorMakers();
     log(`restarted MirrorMaker (pid ${restarted.join(", ")})`);
     const t0 = Date.now();
     // After the kill the copy may hold duplicates (at-least-once), so the end offsets cannot
@@ -394,7 +394,7 @@ describe("active-passive (identity policy), one MirrorMaker per direction", () =
     const readInB = new Set(inB.map((r) => r.id));
     expect(inB.every((r) => r.id.startsWith(`inb-${run}`))).toBe(true);
     // Step 2: the reverse flow starts; the producers in eu-west-1 keep writing meanwhile.
-    reverse.startMirrorMakers();
+    await reverse.startMirrorMakers();
     sentB.push(...(await produceRecords(reverse.b, topic, `inb-${run}-2`, m / 2)));
     // Step 3: the writers in eu-west-1 stop (the producer is closed); lag 0, and us-east-1 grew
     // by exactly what was written in eu-west-1 since the failover.
@@ -416,7 +416,7 @@ describe("active-passive (identity policy), one MirrorMaker per direction", () =
     // the service and then the producers return.
     await reverse.stopMirrorMakers();
     const bBefore = await endOf(passive, "eu-west-1", topic);
-    passive.startMirrorMakers();
+    await passive.startMirrorMakers();
     const inA = await consume({
       cluster: passive.a,
       credential: passive.a.serviceCredentials(group),
@@ -455,7 +455,7 @@ describe("active-active (prefixed names)", () => {
   it("writes in both regions, each region's consumers see both streams, and nothing loops", async () => {
     await passive.stopMirrorMakers();
     await both.applyMirrorUsers();
-    both.startMirrorMakers();
+    await both.startMirrorMakers();
     // Under the machine's load MirrorMaker has taken 30 s to over 90 s to replicate after a start.
     await both.waitUntilMirroring(180_000);
     const topic = "chat.messages.globex";
