@@ -138,7 +138,7 @@ describe("quotas on the live cluster", { timeout: 300_000 }, () => {
     }
   });
 
-  it("holds a flooding service at its quota while another service's p99 stays under its bound", async () => {
+  it("holds a flooding service at its quota while it adds less than the bound to another service's p99", async () => {
     const unthrottled = producerFor("search-indexer");
     const noisy = producerFor("audit-service");
     const quiet = producerFor("socket-service");
@@ -146,6 +146,9 @@ describe("quotas on the live cluster", { timeout: 300_000 }, () => {
       // The same flood from a service with the dev quota (32 MiB/s per broker): what the
       // machine can do without the quota in the way.
       const free = await flood(unthrottled, "dlq.search-indexer", 6, 8);
+      // The other service alone first: its p99 on this host at this moment (the suite runs
+      // other clusters beside this one on 2 cores, which alone can take it past 1 s).
+      const alone = await steady(quiet, "chat.events", 5, 50);
       const [flooded, latencies] = await Promise.all([
         flood(noisy, "dlq.audit-service", NOISY_SECONDS, 8),
         steady(quiet, "chat.events", NOISY_SECONDS, 50),
@@ -153,6 +156,7 @@ describe("quotas on the live cluster", { timeout: 300_000 }, () => {
       figures["unthrottledBytesPerSec"] = Math.round(free.bytesPerSec);
       figures["throttledBytesPerSec"] = Math.round(flooded.bytesPerSec);
       figures["quotaCeilingBytesPerSec"] = CEILING;
+      figures["quietAloneP99Ms"] = Math.round(p99(alone));
       figures["quietP99Ms"] = Math.round(p99(latencies));
       figures["quietSends"] = latencies.length;
 
@@ -162,9 +166,10 @@ describe("quotas on the live cluster", { timeout: 300_000 }, () => {
       // first window's burst (Kafka throttles on the rate over ~11 s of samples).
       expect(flooded.bytesPerSec).toBeLessThan(1.5 * CEILING);
       expect(flooded.bytesPerSec).toBeGreaterThan(0.3 * CEILING);
-      // The other service was not starved.
+      // The other service was not starved: the flood adds less than the bound to its p99 alone,
+      // measured side by side in this run.
       expect(latencies.length).toBeGreaterThan(50);
-      expect(p99(latencies)).toBeLessThan(P99_BOUND_MS);
+      expect(p99(latencies)).toBeLessThan(p99(alone) + P99_BOUND_MS);
     } finally {
       await Promise.all(
         [unthrottled.close(), noisy.close(), quiet.close()].map((p) => p.catch(() => {})),
