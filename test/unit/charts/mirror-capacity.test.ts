@@ -1,31 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { buildPlatformModel } from "../../../charts/model.ts";
 import { loadStack } from "../../../infra/config/load.ts";
-import type { StackConfig } from "../../../infra/config/schema.ts";
 import { ValidationError } from "../../../topics/validation-error.ts";
+import { activeActive } from "../support/active-active.ts";
 
 /**
  * Under active-active (prefixed names) each region's brokers also hold the peer's replicated
  * topics, as `<peer>.<topic>`: the disk plan must count them, or a region sized for its own
  * catalog fills its disks once MirrorMaker runs.
  */
-function activeActive(config: StackConfig, size?: string): StackConfig {
-  const brokers = config.cluster.brokers;
-  return {
-    ...config,
-    cluster: {
-      ...config.cluster,
-      brokers: { ...brokers, storage: { ...brokers.storage, size: size ?? brokers.storage.size } },
-    },
-    mirrorMaker: {
-      ...config.mirrorMaker,
-      mode: "active-active",
-      replicationPolicy: "prefixed",
-      role: undefined,
-    },
-  };
-}
-
 const west = loadStack("prod-eu-west-1");
 
 describe("the disk plan of a region that mirrors under prefixed names", () => {

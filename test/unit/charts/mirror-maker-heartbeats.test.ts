@@ -11,6 +11,7 @@ import { findSecretMaterial } from "../../../charts/secret-guard.ts";
 import { buildStack } from "../../../charts/stack-build.ts";
 import { loadStack } from "../../../infra/config/load.ts";
 import { emulateRule } from "../monitoring/jmx-rule-emulator.ts";
+import { activeActive } from "../support/active-active.ts";
 
 /**
  * The heartbeat emitter (decision 0015): prod-us-east-1 serves eu-west-1, so it runs a
@@ -220,23 +221,7 @@ describe("where the heartbeat emitter runs", () => {
       const loaded = loadStack(stack);
       const model = buildPlatformModel({
         ...loaded,
-        config: {
-          ...loaded.config,
-          // Room for the peer's copies (the capacity plan counts them; 3Ti does not hold both).
-          cluster: {
-            ...loaded.config.cluster,
-            brokers: {
-              ...loaded.config.cluster.brokers,
-              storage: { ...loaded.config.cluster.brokers.storage, size: "4Ti" },
-            },
-          },
-          mirrorMaker: {
-            ...loaded.config.mirrorMaker,
-            mode: "active-active",
-            replicationPolicy: "prefixed",
-            role: undefined,
-          },
-        },
+        config: activeActive(loaded.config, "4Ti"),
       });
       const hb = model.mirror?.heartbeats;
       expect(hb?.connectors.map((c) => [c.name, c.config["source.cluster.alias"]])).toEqual([

@@ -9,6 +9,7 @@ import { loadStack } from "../../../infra/config/load.ts";
 import type { K8sObject } from "../../../charts/index.ts";
 import { modelIssues } from "../support/model-issues.ts";
 import { tempStackRoot, type StackMutation } from "../config/stack-mutations.ts";
+import { activeActive } from "../support/active-active.ts";
 
 /**
  * MirrorMaker 2 between the production regions (decision 0013), rendered from the stack
@@ -291,23 +292,7 @@ describe("active-active", () => {
   const loaded = loadStack("prod-eu-west-1");
   const model = buildPlatformModel({
     ...loaded,
-    config: {
-      ...loaded.config,
-      // Room for the peer's copies (the capacity plan counts them; 3Ti does not hold both).
-      cluster: {
-        ...loaded.config.cluster,
-        brokers: {
-          ...loaded.config.cluster.brokers,
-          storage: { ...loaded.config.cluster.brokers.storage, size: "4Ti" },
-        },
-      },
-      mirrorMaker: {
-        ...loaded.config.mirrorMaker,
-        mode: "active-active",
-        replicationPolicy: "prefixed",
-        role: undefined,
-      },
-    },
+    config: activeActive(loaded.config, "4Ti"),
   });
 
   it("prefixes mirrored names with the source region and lets MirrorMaker create and configure them", () => {
