@@ -73,25 +73,41 @@ vitest run --project unit --project commands
 # lane, and each lane's summary comes last.
 lanes=("integration" "control-plane" "regions")
 step "tests: live lanes side by side (${#lanes[@]}): ${lanes[*]}"
+# Each lane's own output is also kept whole (gitignored), so that a failed lane's failures can
+# be repeated after the interleaved output, where a CI log that keeps only its tail shows them.
+logs=.cache/test-logs
+mkdir -p "$logs"
 pids=()
 names=()
-lane_t0=$SECONDS
+lane_t0=$(date +%s)
 for lane in "${lanes[@]}"; do
   name=$lane
+  rm -f "$logs/$name.log" "$logs/$name.end"
   (
     set -o pipefail
-    vitest run --project "$lane" 2>&1 | sed -u "s/^/[$name] /"
+    status=0
+    vitest run --project "$lane" 2>&1 | tee "$logs/$name.log" | sed -u "s/^/[$name] /" || status=$?
+    date +%s >"$logs/$name.end"
+    exit $status
   ) &
   pids+=($!)
   names+=("$name")
 done
 rc=0
+failed=()
 for i in "${!pids[@]}"; do
-  if wait "${pids[$i]}"; then
-    echo "[test] lane ${names[$i]}: passed ($((SECONDS - lane_t0))s since the lanes started)"
-  else
-    echo "[test] lane ${names[$i]}: FAILED ($((SECONDS - lane_t0))s since the lanes started)"
-    rc=1
-  fi
+  if wait "${pids[$i]}"; then result=passed; else result=FAILED; rc=1; failed+=("${names[$i]}"); fi
+  ended=$(cat "$logs/${names[$i]}.end" 2>/dev/null || date +%s)
+  echo "[test] lane ${names[$i]}: $result in $((ended - lane_t0))s"
 done
+for name in "${failed[@]}"; do
+  # vitest's failure report (from its "Failed Tests", "Failed Suites" or "Unhandled Errors"
+  # banner), or the lane's last lines when it ended before one (a global setup that threw).
+  plain=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log")
+  report=$(printf '%s\n' "$plain" | sed -n '/⎯\{3,\} *\(Failed Tests\|Failed Suites\|Unhandled Error\)/,$p')
+  [ -n "$report" ] || report=$(printf '%s\n' "$plain" | tail -n 60)
+  printf '\n== lane %s FAILED: its report (whole log: %s/%s.log) ==\n' "$name" "$logs" "$name"
+  printf '%s\n' "$report" | head -n 120 || true
+done
+[ $rc = 0 ] || echo "[test] failed lanes: ${failed[*]}"
 exit $rc
