@@ -46,3 +46,31 @@ export async function onAnyBroker<T>(
   }
   throw lastError instanceof Error ? lastError : new Error("no broker answered");
 }
+
+/**
+ * Opens one connection to `server` as `credential` (TLS and SCRAM-SHA-512) and closes it.
+ * Returns undefined when the broker authenticated it, else why not.
+ */
+export async function authenticatesOn(
+  server: string,
+  caPemPath: string,
+  credential: ScramCredential,
+  options: BrokerConnectionOptions,
+): Promise<string | undefined> {
+  const [host, port] = server.split(":");
+  const opts = platformaticOptions([server], caPemPath, credential);
+  const connection = new Connection(options.clientId, {
+    tls: opts.tls,
+    sasl: opts.sasl,
+    connectTimeout: options.connectTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+  });
+  try {
+    await connection.connect(host ?? "127.0.0.1", Number(port));
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}

@@ -233,7 +233,9 @@ export function mirrorCredential(cluster: LocalCluster, user: string): ScramCred
 
 /**
  * Creates a MirrorMaker user on a cluster (SCRAM-SHA-512) with exactly the derived ACLs; an
- * existing ACL is kept, so this is safe to repeat.
+ * existing ACL is kept, so this is safe to repeat. The ACLs go first: the credential's write
+ * returns once every broker authenticates it, and a broker applies the metadata log in order,
+ * so by then each broker also holds the ACLs.
  */
 export async function applyMirrorUser(
   cluster: LocalCluster,
@@ -245,7 +247,6 @@ export async function applyMirrorUser(
     caPemPath: cluster.caPemPath,
     admin: cluster.adminCredentials,
   };
-  await alterScramUsers(target, [mirrorCredential(cluster, user)]);
   const admin = new Admin({
     clientId: "kp-mirror-maker-apply",
     ...platformaticOptions(cluster.bootstrapServers, cluster.caPemPath, cluster.adminCredentials),
@@ -256,6 +257,7 @@ export async function applyMirrorUser(
   } finally {
     await admin.close();
   }
+  await alterScramUsers(target, [mirrorCredential(cluster, user)]);
 }
 
 /** Files of one MirrorMaker process. */
@@ -293,6 +295,25 @@ export class LocalMirrorMaker {
     if (!existsSync(this.files.state)) return undefined;
     const { pid } = JSON.parse(readFileSync(this.files.state, "utf8")) as { pid: number };
     return isOurProcess(pid, this.files.properties) ? pid : undefined;
+  }
+
+  /**
+   * The last ERROR line of the process's log (but its final "Stopping due to error") and the
+   * deepest "Caused by" after it: MirrorMaker stops on some errors, such as a refused
+   * credential at its start.
+   */
+  lastError(): string | undefined {
+    if (!existsSync(this.files.log)) return undefined;
+    const lines = readFileSync(this.files.log, "utf8").split("\n");
+    const errors = lines.flatMap((l, i) => (/^\[[^\]]+\] ERROR /.test(l) ? [i] : []));
+    const at =
+      errors.filter((i) => !/Stopping due to error/.test(lines[i]!)).at(-1) ?? errors.at(-1);
+    if (at === undefined) return undefined;
+    const cause = lines
+      .slice(at + 1)
+      .filter((l) => l.startsWith("Caused by: "))
+      .at(-1);
+    return [lines[at]!.replace(/^\[[^\]]+\] ERROR /, ""), cause].filter(Boolean).join(" ");
   }
 
   /** The replication policy of the last start (recorded in the state file), if any. */

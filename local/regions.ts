@@ -406,7 +406,13 @@ export class LocalRegions {
         await producer.close();
       }
       const deadline = Date.now() + timeoutMs;
+      const mm = this.mirrorMaker(flow);
       while ((await copyEnd()) <= before) {
+        if (mm.pid() === undefined) {
+          throw new Error(
+            `MirrorMaker ${flow.source}->${flow.target} is not running: ${mm.lastError() ?? "it left no error"}; see ${mm.files.log}`,
+          );
+        }
         if (Date.now() > deadline) {
           throw new Error(
             `MirrorMaker ${flow.source}->${flow.target} replicated nothing of ${topic} in ${timeoutMs / 1000}s; see ${this.mirrorMaker(flow).files.log}`,

@@ -21,9 +21,11 @@ export function hasKafkaErrorCode(error: unknown, code: number): boolean {
 }
 
 /**
- * Carries out a checked plan in a safe order: new topics, more partitions, configs, users,
- * new ACLs, then the removals (ACLs, users, topics). `passwords` holds the credentials of the
- * users to create or reset (already saved by the caller, so none is ever lost).
+ * Carries out a checked plan in a safe order: new topics, more partitions, configs, new ACLs,
+ * users, quotas, then the removals (ACLs, users, topics). `passwords` holds the credentials of
+ * the users to create or reset (already saved by the caller, so none is ever lost). Setting
+ * credentials returns once every broker authenticates them; brokers apply the metadata log in
+ * order, so each then also holds the topics and ACLs written before (not yet the quotas).
  */
 export async function executePlan(
   admin: Admin,

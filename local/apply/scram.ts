@@ -4,7 +4,7 @@ import {
   alterUserScramCredentialsV0,
   describeUserScramCredentialsV0,
 } from "@platformatic/kafka";
-import { onAnyBroker, type BrokerTarget } from "../broker-connection.ts";
+import { authenticatesOn, onAnyBroker, type BrokerTarget } from "../broker-connection.ts";
 import type { ScramCredential } from "../credentials.ts";
 
 /** SCRAM-SHA-512 in Kafka's AlterUserScramCredentials (ScramMechanism enum). */
@@ -42,13 +42,17 @@ export function listScramUsers(target: AdminTarget): Promise<string[]> {
   });
 }
 
-/** Creates or replaces SCRAM-SHA-512 credentials, and deletes `remove`. */
-export function alterScramUsers(
+/**
+ * Creates or replaces SCRAM-SHA-512 credentials, and deletes `remove`. Returns once every
+ * broker of `target` authenticates the upserted credentials (see `awaitCredentialOnEveryBroker`).
+ */
+export async function alterScramUsers(
   target: AdminTarget,
   upsert: readonly ScramCredential[],
   remove: readonly string[] = [],
+  options: { readonly propagationTimeoutMs?: number } = {},
 ): Promise<void> {
-  return withConnection(target, async (c) => {
+  await withConnection(target, async (c) => {
     const upsertions = upsert.map((u) => {
       const salt = randomBytes(32);
       return {
@@ -68,4 +72,40 @@ export function alterScramUsers(
       );
     }
   });
+  const last = upsert.at(-1);
+  if (last !== undefined) {
+    await awaitCredentialOnEveryBroker(target, last, options.propagationTimeoutMs ?? 60_000);
+  }
+}
+
+/**
+ * Waits until every broker of `target` (each of its bootstrap servers: the local clusters list
+ * every node) authenticates `credential`. AlterUserScramCredentials answers once the
+ * controllers have committed the change; each broker applies it from the metadata log on its
+ * own, and under load one lagged by seconds behind the others: MirrorMaker 2, started right
+ * after its user was created, was refused by that broker and stopped. The metadata log applies
+ * in order, so the last credential of one request stands for all of them.
+ */
+export async function awaitCredentialOnEveryBroker(
+  target: AdminTarget,
+  credential: ScramCredential,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const server of target.bootstrapServers) {
+    for (;;) {
+      const refused = await authenticatesOn(server, target.caPemPath, credential, {
+        clientId: "kafka-platform-apply",
+        connectTimeoutMs: 2000,
+        requestTimeoutMs: 5000,
+      });
+      if (refused === undefined) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the SCRAM credential of "${credential.username}" is not accepted by ${server} ${timeoutMs / 1000}s after it was created: ${refused}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

@@ -10,7 +10,10 @@ import { regionSpecsFromEnv } from "./support.ts";
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const specs = regionSpecsFromEnv();
-  const log = (line: string): void => console.log(`[regions] ${line}`);
+  const started = Date.now();
+  // Seconds since the setup began on each line: where a slow start spends its time.
+  const log = (line: string): void =>
+    console.log(`[regions +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
   const passive = new LocalRegions({ ...specs, mode: "active-passive", log });
   const teardown = async (): Promise<void> => {
     await new LocalRegions({ ...specs, mode: "active-active", log }).down();
