@@ -16,6 +16,29 @@ export interface BrokerConnectionOptions {
 }
 
 /**
+ * A low-level connection (TLS, SCRAM-SHA-512 as `credential`) whose failures reach the caller
+ * through `connect()` alone. @platformatic/kafka also emits a failure as an 'error' event, and
+ * when the broker closes the socket while a login is in flight (seen under load, on a broker
+ * that did not know a new user yet) it does so after `connect()` has stopped listening: with no
+ * listener of ours that event ended the whole process (the integration lane of a CI run).
+ */
+export function brokerConnection(
+  caPemPath: string,
+  credential: ScramCredential,
+  options: BrokerConnectionOptions,
+): Connection {
+  const opts = platformaticOptions([], caPemPath, credential);
+  const connection = new Connection(options.clientId, {
+    tls: opts.tls,
+    sasl: opts.sasl,
+    connectTimeout: options.connectTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+  });
+  connection.on("error", () => {});
+  return connection;
+}
+
+/**
  * Runs `fn` on one authenticated low-level connection to the first broker that accepts it,
  * for the requests @platformatic/kafka's Admin does not wrap (SCRAM credentials, the KRaft
  * quorum, raw metadata with internal topics). The connection is always closed.
@@ -25,16 +48,10 @@ export async function onAnyBroker<T>(
   options: BrokerConnectionOptions,
   fn: (c: Connection) => Promise<T>,
 ): Promise<T> {
-  const opts = platformaticOptions(target.bootstrapServers, target.caPemPath, target.admin);
   let lastError: unknown;
   for (const server of target.bootstrapServers) {
     const [host, port] = server.split(":");
-    const connection = new Connection(options.clientId, {
-      tls: opts.tls,
-      sasl: opts.sasl,
-      connectTimeout: options.connectTimeoutMs,
-      requestTimeout: options.requestTimeoutMs,
-    });
+    const connection = brokerConnection(target.caPemPath, target.admin, options);
     try {
       await connection.connect(host ?? "127.0.0.1", Number(port));
       return await fn(connection);
@@ -58,13 +75,7 @@ export async function authenticatesOn(
   options: BrokerConnectionOptions,
 ): Promise<string | undefined> {
   const [host, port] = server.split(":");
-  const opts = platformaticOptions([server], caPemPath, credential);
-  const connection = new Connection(options.clientId, {
-    tls: opts.tls,
-    sasl: opts.sasl,
-    connectTimeout: options.connectTimeoutMs,
-    requestTimeout: options.requestTimeoutMs,
-  });
+  const connection = brokerConnection(caPemPath, credential, options);
   try {
     await connection.connect(host ?? "127.0.0.1", Number(port));
     return undefined;

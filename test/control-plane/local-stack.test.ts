@@ -93,6 +93,8 @@ describe("the local stack on the real control plane", () => {
   let admin: Admin;
   const cluster = kafkaCluster();
   const figures: string[] = [];
+  /** Set once the last test's destroy has removed every resource. */
+  let destroyed = false;
 
   beforeAll(async () => {
     project = new PulumiProject("local-stack", { KUBECONFIG: plane().kubeconfig });
@@ -117,8 +119,9 @@ describe("the local stack on the real control plane", () => {
 
   afterAll(async () => {
     await admin?.close().catch(() => {});
-    // Leave nothing behind even when a test failed half-way.
-    if (project !== undefined) {
+    // Leave nothing behind when a test failed half-way. After the last test's destroy there is
+    // nothing left: another up would create every resource again only to destroy it.
+    if (project !== undefined && !destroyed) {
       await project.pulumi([
         "config",
         "set",
@@ -302,6 +305,7 @@ describe("the local stack on the real control plane", () => {
     expect(lift.code, tail(lift)).toBe(0);
     const destroy = await project.pulumi(["destroy", "--yes", "--skip-preview", "--stack", STACK]);
     expect(destroy.code, tail(destroy)).toBe(0);
+    destroyed = true;
     figures.push(
       `destroy ${destroy.seconds.toFixed(0)}s, ${resourceCount(destroy.stdout, "deleted")} resources`,
     );
