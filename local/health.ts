@@ -1,5 +1,5 @@
 import { type Connection, describeQuorumV2, metadataV12 } from "@platformatic/kafka";
-import { onAnyBroker, type BrokerTarget } from "./broker-connection.ts";
+import { authenticatesOn, onAnyBroker, type BrokerTarget } from "./broker-connection.ts";
 
 export interface QuorumVoter {
   readonly id: number;
@@ -117,6 +117,26 @@ export function unhealthyReason(
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Why one of `nodes` does not accept the admin's login, or undefined when each does. A node's
+ * bootstrap server is the one at its id (the local clusters list every node in id order). The
+ * probe above talks to any one broker: in one CI run a restarted node registered and rejoined
+ * the quorum but refused every SCRAM login, and the next test hung on it.
+ */
+async function refusedLogin(
+  target: ProbeTarget,
+  nodes: readonly number[],
+): Promise<string | undefined> {
+  for (const id of nodes) {
+    const server = target.bootstrapServers[id];
+    if (server === undefined) continue;
+    const refused = await authenticatesOn(server, target.caPemPath, target.admin, PROBE_CONNECTION);
+    if (refused !== undefined)
+      return `node ${id} (${server}) refuses the admin's login: ${refused}`;
+  }
+  return undefined;
+}
+
 /** Polls until healthy; throws with the last reason after `timeoutMs`. */
 export async function waitUntilHealthy(
   target: ProbeTarget,
@@ -131,7 +151,7 @@ export async function waitUntilHealthy(
     await beforeEachProbe();
     try {
       const probe = await probeCluster(target);
-      const why = unhealthyReason(probe, expect);
+      const why = unhealthyReason(probe, expect) ?? (await refusedLogin(target, expect.nodes));
       if (why === undefined) return probe;
       reason = why;
     } catch (e) {

@@ -13,6 +13,8 @@ import type { LocalCluster } from "../../local/cluster.ts";
 import type { ScramCredential } from "../../local/credentials.ts";
 import type { SourceStartOffset } from "../../local/mirror-maker.ts";
 import { LOCAL_TUNING, type LocalRegions } from "../../local/regions.ts";
+import { alterScramUsers } from "../../local/apply/scram.ts";
+import { authenticatesOn } from "../../local/broker-connection.ts";
 import { clientOptions, percentile, sleep, testRegions, waitFor } from "./support.ts";
 
 /**
@@ -512,4 +514,57 @@ describe("active-active (prefixed names)", () => {
       `active-active: ${n} records written in each region; each region's search-indexer read ${2 * n} (its own and the peer's), no prefixed copy of a copy`,
     );
   }, 420_000);
+});
+
+/**
+ * MirrorMaker 2 stopped in a CI run because one broker of the target had not applied its new
+ * credential yet (it was still creating the catalog's topics). The local apply now returns only
+ * once every broker authenticates what it set (local/apply/scram.ts). Here a node of eu-west-1
+ * (not the quorum leader, not the first bootstrap server the request goes to) is paused with
+ * SIGSTOP while a user is created, and resumed 3 s later. Last in this file: the pause touches
+ * no cluster a later case uses.
+ */
+describe("new SCRAM credentials and a broker that lags", () => {
+  it("the apply waits for the paused broker; then every broker authenticates the credential", async () => {
+    const cluster = passive.b;
+    const target = {
+      bootstrapServers: cluster.bootstrapServers,
+      caPemPath: cluster.caPemPath,
+      admin: cluster.adminCredentials,
+    };
+    await cluster.waitHealthy();
+    const { quorum } = await cluster.probe();
+    const victim = [1, 2].find((id) => id !== quorum.leaderId)!;
+    const pid = cluster.runningNodes().find((n) => n.id === victim)!.pid;
+    const credential = { username: `lag-test-${run}`, password: `pw-${randomUUID()}` };
+    let resumedAt = Number.POSITIVE_INFINITY;
+    let paused = true;
+    process.kill(pid, "SIGSTOP");
+    const resume = setTimeout(() => {
+      resumedAt = Date.now();
+      process.kill(pid, "SIGCONT");
+      paused = false;
+    }, 3000);
+    try {
+      await alterScramUsers(target, [credential]);
+    } finally {
+      clearTimeout(resume);
+      if (paused) process.kill(pid, "SIGCONT");
+    }
+    const returnedAt = Date.now();
+    // The controllers committed without the paused node (two of three voters); the apply
+    // returned only after the node was resumed and had applied the credential.
+    expect(returnedAt).toBeGreaterThanOrEqual(resumedAt);
+    for (const server of cluster.bootstrapServers) {
+      const refused = await authenticatesOn(server, cluster.caPemPath, credential, {
+        clientId: "lag-test",
+        connectTimeoutMs: 5000,
+        requestTimeoutMs: 10_000,
+      });
+      expect(refused, server).toBeUndefined();
+    }
+    figures.push(
+      `new credential with node ${victim} of eu-west-1 paused 3 s: the apply returned ${returnedAt - resumedAt} ms after the resume`,
+    );
+  });
 });
