@@ -18,7 +18,14 @@ import {
   type ClusterProbe,
   type HealthExpectation,
 } from "./health.ts";
-import { jmxExporterAgentJar, kafkaClasspath, runKafkaTool } from "./java.ts";
+import {
+  jitFlags,
+  jmxExporterAgentJar,
+  kafkaClasspath,
+  localJit,
+  runKafkaTool,
+  type LocalJit,
+} from "./java.ts";
 import {
   ensureDir,
   nodeFiles,
@@ -47,6 +54,8 @@ export interface LocalClusterOptions {
   readonly portBase: number;
   /** JVM heap of each node (-Xms/-Xmx), default 512m or $KP_LOCAL_HEAP. */
   readonly heap?: string;
+  /** The nodes' JIT (see LocalJit), default $KP_LOCAL_JIT or full. */
+  readonly jit?: LocalJit;
   /** Progress lines; silent by default. */
   readonly log?: (line: string) => void;
   /**
@@ -111,6 +120,7 @@ export class LocalCluster {
   readonly portBase: number;
   readonly dir: string;
   private readonly heap: string;
+  private readonly jit: LocalJit;
   private readonly log: (line: string) => void;
   private readonly adminUsername: string | undefined;
 
@@ -125,6 +135,7 @@ export class LocalCluster {
     this.portBase = options.portBase;
     this.dir = instanceDir(options.instance);
     this.heap = options.heap ?? process.env.KP_LOCAL_HEAP ?? DEFAULT_HEAP;
+    this.jit = options.jit ?? localJit();
     if (!/^[0-9]+[mg]$/.test(this.heap))
       throw new Error(`heap "${this.heap}" must look like 512m or 1g`);
     this.log = options.log ?? (() => {});
@@ -287,6 +298,7 @@ export class LocalCluster {
       "-XX:ParallelGCThreads=2",
       "-XX:ConcGCThreads=1",
       "-XX:CICompilerCount=2",
+      ...jitFlags(this.jit),
       "-Xss512k",
       "-Djava.awt.headless=true",
       `-Dlog4j2.configurationFile=${this.log4jPath()}`,

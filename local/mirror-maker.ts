@@ -17,7 +17,7 @@ import { alterScramUsers } from "./apply/scram.ts";
 import type { LocalCluster } from "./cluster.ts";
 import { generatePassword, type ScramCredential } from "./credentials.ts";
 import { fetchKafkaJars } from "./fetch.ts";
-import { jmxExporterAgentJar, kafkaClasspath } from "./java.ts";
+import { jitFlags, jmxExporterAgentJar, kafkaClasspath, localJit } from "./java.ts";
 import { platformaticOptions } from "./kafka-client-options.ts";
 import { renderLog4j2Properties, writePrivateFile } from "./node-config.ts";
 import { CACHE_DIR, KAFKA_VERSION, REPO_ROOT } from "./paths.ts";
@@ -340,6 +340,7 @@ export class LocalMirrorMaker {
         "-XX:+UseG1GC",
         "-XX:ParallelGCThreads=2",
         "-XX:CICompilerCount=2",
+        ...jitFlags(localJit()),
         `-Dlog4j2.configurationFile=${log4j}`,
         `-javaagent:${jmxExporterAgentJar()}=${LOOPBACK_HOST}:${this.metricsPort}:${exporter}`,
         "-cp",
@@ -494,6 +495,7 @@ export async function alterSourceOffsets(opts: {
       "-Xmx256m",
       "-XX:+UseSerialGC",
       "-XX:CICompilerCount=2",
+      ...jitFlags(localJit()),
       `-Dlog4j2.configurationFile=${log4j}`,
       "-cp",
       mirrorMakerClasspath(),

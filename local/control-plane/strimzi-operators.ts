@@ -4,6 +4,7 @@ import { createConnection } from "node:net";
 import { join } from "node:path";
 import { PLATFORM_ADMIN_USER } from "../../acl/services.ts";
 import { LOCAL_BOOTSTRAP_ADMIN, type LocalCluster } from "../cluster.ts";
+import { jitFlags, localJit } from "../java.ts";
 import { instanceDir } from "../paths.ts";
 import { LOOPBACK_HOST } from "../ports.ts";
 import { isOurProcess, spawnDetached, stopProcesses } from "../supervisor.ts";
@@ -323,6 +324,7 @@ export class StrimziOperators {
         "-Xms64m",
         "-Xmx256m",
         "-XX:+UseSerialGC",
+        ...jitFlags(localJit()),
         "-cp",
         `${toolchain.strimziLib}/*`,
         MAIN_CLASS[op],
