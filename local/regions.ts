@@ -16,6 +16,7 @@ import {
 } from "./mirror-maker.ts";
 import { listTopicSummaries, partitionOffsets } from "./topic-queries.ts";
 import { toKafkaAcl } from "./apply/acl-codes.ts";
+import { writeAclOverlay } from "./apply/acl-overlay.ts";
 import type { AclBinding } from "./apply/types.ts";
 import { deriveAllAccess } from "../acl/derive.ts";
 import { withMirroredConsumerAcls } from "../acl/mirror-maker.ts";
@@ -220,6 +221,12 @@ export class LocalRegions {
    * read access to the mirrored copies (the ACLs the stack's KafkaUsers get in active-active).
    */
   async applyMirrorUsers(): Promise<void> {
+    // Each cluster's overlay is rewritten, emptied where no flow with prefixed names targets it
+    // (local/apply/acl-overlay.ts): `apply` keeps these bindings and removes stale ones.
+    const byCluster = new Map<LocalCluster, AclBinding[]>([
+      [this.a, []],
+      [this.b, []],
+    ]);
     for (const flow of this.flows()) {
       await applyMirrorUser(this.clusterOf(flow.source), flow.sourceUser, flow.sourceAcls);
       await applyMirrorUser(this.clusterOf(flow.target), flow.targetUser, flow.targetAcls);
@@ -227,6 +234,7 @@ export class LocalRegions {
         `MirrorMaker users: ${flow.sourceUser} on ${flow.source}, ${flow.targetUser} on ${flow.target}`,
       );
       const extra = mirroredConsumerBindings(flow);
+      byCluster.get(this.clusterOf(flow.target))?.push(...extra);
       if (extra.length > 0) {
         const admin = this.admin(this.clusterOf(flow.target));
         try {
@@ -237,6 +245,7 @@ export class LocalRegions {
         this.log(`${extra.length} consumer ACLs on ${flow.target} for the mirrored names`);
       }
     }
+    for (const [cluster, bindings] of byCluster) writeAclOverlay(cluster.dir, "regions", bindings);
   }
 
   /**

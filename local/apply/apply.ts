@@ -4,11 +4,12 @@ import { loadStack } from "../../infra/config/load.ts";
 import type { LocalCluster } from "../cluster.ts";
 import { ensureCredentials, generatePassword, saveServicePasswords } from "../credentials.ts";
 import { platformaticOptions } from "../kafka-client-options.ts";
+import { readAclOverlay } from "./acl-overlay.ts";
 import { desiredState } from "./desired-state.ts";
 import { executePlan } from "./execute.ts";
 import { readLiveState } from "./live-state.ts";
 import { formatPlan, planChanges, summarizePlan } from "./plan.ts";
-import type { Plan } from "./types.ts";
+import { aclKey, type Plan } from "./types.ts";
 
 export interface ApplyOptions {
   /** Stack whose catalog to apply (`Pulumi.<stack>.yaml`), default dev. */
@@ -43,7 +44,12 @@ export async function applyCatalog(
 ): Promise<ApplyResult> {
   const log = options.log ?? (() => {});
   const model = options.model ?? buildPlatformModel(loadStack(options.stack ?? "dev"));
-  const desired = desiredState(model);
+  const catalog = desiredState(model);
+  // What other local tools added to this instance (acl-overlay.ts): kept, not drift.
+  const overlay = readAclOverlay(cluster.dir).filter(
+    (o) => !catalog.acls.some((a) => aclKey(a) === aclKey(o.binding)),
+  );
+  const desired = { ...catalog, acls: [...catalog.acls, ...overlay.map((o) => o.binding)] };
   const target = {
     bootstrapServers: cluster.bootstrapServers,
     caPemPath: cluster.caPemPath,
@@ -59,8 +65,9 @@ export async function applyCatalog(
     const known = Object.keys(store.services);
     const live = await readLiveState(admin, target);
     const plan = planChanges(desired, live, { managedUsers: known, knownPasswords: known });
+    const owners = [...new Set(overlay.map((o) => o.owner))];
     log(
-      `plan for instance "${cluster.instance}", stack "${model.stack}" (${model.topics.length} topics, ${desired.users.length} users, ${desired.acls.length} ACL bindings in the catalog):`,
+      `plan for instance "${cluster.instance}", stack "${model.stack}" (${model.topics.length} topics, ${desired.users.length} users, ${catalog.acls.length} ACL bindings in the catalog${overlay.length > 0 ? `, ${overlay.length} kept for ${owners.join(", ")} (acl-overlay.json)` : ""}):`,
     );
     formatPlan(plan).forEach((l) => log(l));
     if (options.dryRun === true || plan.changes.length === 0) return { plan, applied: false };

@@ -13,6 +13,8 @@ import type { LocalCluster } from "../../local/cluster.ts";
 import type { ScramCredential } from "../../local/credentials.ts";
 import type { SourceStartOffset } from "../../local/mirror-maker.ts";
 import { LOCAL_TUNING, type LocalRegions } from "../../local/regions.ts";
+import { readAclOverlay } from "../../local/apply/acl-overlay.ts";
+import { applyCatalog } from "../../local/apply/apply.ts";
 import { alterScramUsers } from "../../local/apply/scram.ts";
 import { authenticatesOn } from "../../local/broker-connection.ts";
 import { clientOptions, percentile, sleep, testRegions, waitFor } from "./support.ts";
@@ -514,6 +516,26 @@ describe("active-active (prefixed names)", () => {
       `active-active: ${n} records written in each region; each region's search-indexer read ${2 * n} (its own and the peer's), no prefixed copy of a copy`,
     );
   }, 420_000);
+
+  it("a catalog apply on either region keeps the consumers' read access to the peer's copies", async () => {
+    // `npm run local -- apply` on a region (or the regions tool's own restart, which applies the
+    // catalog first) used to plan the mirrored names' consumer ACLs away as drift: the dev
+    // catalog alone does not have them. The regions tool records them in the instance's
+    // acl-overlay.json, and the apply keeps them.
+    for (const cluster of [both.a, both.b]) {
+      const { plan } = await applyCatalog(cluster, { stack: "dev", dryRun: true });
+      const removed = plan.changes.filter((c) => c.kind === "acl" && c.action === "delete");
+      expect(
+        removed.map((c) => c.detail),
+        cluster.instance,
+      ).toEqual([]);
+      expect(
+        readAclOverlay(cluster.dir).filter((o) => o.binding.principal === "User:search-indexer")
+          .length,
+        cluster.instance,
+      ).toBeGreaterThan(0);
+    }
+  });
 });
 
 /**
