@@ -109,3 +109,22 @@ export async function awaitCredentialOnEveryBroker(
     }
   }
 }
+
+/**
+ * Returns once every broker of `target` has applied every metadata change committed before the
+ * call (ACLs, topics, configs), by setting a throwaway SCRAM credential, waiting until each
+ * broker authenticates it (brokers apply the metadata log in order) and deleting it. A DENY
+ * binding a test had just created did not yet hold on every broker, so a write it was meant to
+ * refuse went through.
+ */
+export async function awaitMetadataOnEveryBroker(
+  target: AdminTarget,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const barrier = {
+    username: `kp-metadata-barrier-${randomBytes(6).toString("hex")}`,
+    password: randomBytes(24).toString("base64url"),
+  };
+  await alterScramUsers(target, [barrier], [], { propagationTimeoutMs: timeoutMs });
+  await alterScramUsers(target, [], [barrier.username]);
+}

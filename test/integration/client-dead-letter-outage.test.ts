@@ -17,7 +17,8 @@ import {
   chatMessageSent,
   waitFor,
 } from "./client-helpers.ts";
-import { clientOptions, serviceCredential } from "./support/cluster.ts";
+import { awaitMetadataOnEveryBroker } from "../../local/apply/scram.ts";
+import { clientOptions, serviceCredential, testCluster } from "./support/cluster.ts";
 
 const H = DEAD_LETTER_HEADERS;
 
@@ -43,10 +44,20 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
     } as Acl;
     const admin = new Admin({ clientId: "dlq-outage-test", ...clientOptions() });
     let denied = false;
+    // Each broker applies an ACL change on its own: the barrier returns once every broker holds
+    // it. In a CI run under load the DENY had not reached the DLQ's leader yet, the dead letter
+    // went through, and m-bad was never read again.
+    const everyBroker = (): Promise<void> =>
+      awaitMetadataOnEveryBroker({
+        bootstrapServers: testCluster().bootstrapServers,
+        caPemPath: testCluster().caPemPath,
+        admin: testCluster().admin,
+      });
     const allowWritingAgain = async (): Promise<void> => {
       if (!denied) return;
       await admin.deleteAcls({ filters: [denyWrite] });
       denied = false;
+      await everyBroker();
     };
 
     const attempts: string[] = [];
@@ -83,6 +94,7 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
     // The DENY goes in only now, and every way out of the try below takes it away again.
     await admin.createAcls({ creations: [denyWrite] });
     denied = true;
+    await everyBroker();
     try {
       await send("m-first");
       const bad = await send("m-bad");
