@@ -305,7 +305,8 @@ export class LocalMirrorMaker {
   lastError(): string | undefined {
     if (!existsSync(this.files.log)) return undefined;
     const lines = readFileSync(this.files.log, "utf8").split("\n");
-    const errors = lines.flatMap((l, i) => (/^\[[^\]]+\] ERROR /.test(l) ? [i] : []));
+    const errorLine = /^\[[^\]]+\] ERROR /;
+    const errors = lines.flatMap((l, i) => (errorLine.test(l) ? [i] : []));
     const at =
       errors.filter((i) => !/Stopping due to error/.test(lines[i]!)).at(-1) ?? errors.at(-1);
     if (at === undefined) return undefined;
@@ -313,7 +314,7 @@ export class LocalMirrorMaker {
       .slice(at + 1)
       .filter((l) => l.startsWith("Caused by: "))
       .at(-1);
-    return [lines[at]!.replace(/^\[[^\]]+\] ERROR /, ""), cause].filter(Boolean).join(" ");
+    return [lines[at]!.replace(errorLine, ""), cause].filter(Boolean).join(" ");
   }
 
   /** The replication policy of the last start (recorded in the state file), if any. */

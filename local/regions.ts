@@ -424,7 +424,7 @@ export class LocalRegions {
         }
         if (Date.now() > deadline) {
           throw new Error(
-            `MirrorMaker ${flow.source}->${flow.target} replicated nothing of ${topic} in ${timeoutMs / 1000}s; see ${this.mirrorMaker(flow).files.log}`,
+            `MirrorMaker ${flow.source}->${flow.target} replicated nothing of ${topic} in ${timeoutMs / 1000}s; see ${mm.files.log}`,
           );
         }
         await new Promise((r) => setTimeout(r, 1000));

@@ -46,9 +46,8 @@ export async function applyCatalog(
   const model = options.model ?? buildPlatformModel(loadStack(options.stack ?? "dev"));
   const catalog = desiredState(model);
   // What other local tools added to this instance (acl-overlay.ts): kept, not drift.
-  const overlay = readAclOverlay(cluster.dir).filter(
-    (o) => !catalog.acls.some((a) => aclKey(a) === aclKey(o.binding)),
-  );
+  const inCatalog = new Set(catalog.acls.map(aclKey));
+  const overlay = readAclOverlay(cluster.dir).filter((o) => !inCatalog.has(aclKey(o.binding)));
   const desired = { ...catalog, acls: [...catalog.acls, ...overlay.map((o) => o.binding)] };
   const target = {
     bootstrapServers: cluster.bootstrapServers,

@@ -47,12 +47,9 @@ describe("a dead-letter topic that cannot be written, on the real cluster", () =
     // Each broker applies an ACL change on its own: the barrier returns once every broker holds
     // it. In a CI run under load the DENY had not reached the DLQ's leader yet, the dead letter
     // went through, and m-bad was never read again.
+    const { bootstrapServers, caPemPath, admin: clusterAdmin } = testCluster();
     const everyBroker = (): Promise<void> =>
-      awaitMetadataOnEveryBroker({
-        bootstrapServers: testCluster().bootstrapServers,
-        caPemPath: testCluster().caPemPath,
-        admin: testCluster().admin,
-      });
+      awaitMetadataOnEveryBroker({ bootstrapServers, caPemPath, admin: clusterAdmin });
     const allowWritingAgain = async (): Promise<void> => {
       if (!denied) return;
       await admin.deleteAcls({ filters: [denyWrite] });
