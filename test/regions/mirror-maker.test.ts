@@ -347,7 +347,10 @@ describe("active-passive (identity policy), one MirrorMaker per direction", () =
       topics: [topic],
       groupId: group,
       mode: "committed",
-      done: untilAll(sent, readInA),
+      // To the end of every partition, as a running service would: stopping at the last record
+      // not read in us-east-1 left a partition read wholly there uncommitted in eu-west-1, and
+      // the failback's reader then got this case's records (a fresh-clone run).
+      done: (read) => read.length >= Number(BigInt(n) - synced),
       timeoutMs: 90_000,
       commit: true,
     });
